@@ -1,0 +1,43 @@
+# The README's commands. `make run` and `make test` set up everything they need.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+FLASK := $(VENV)/bin/flask --app wsgi
+STAMP := $(VENV)/.installed
+TEST_ARGS ?=
+
+.PHONY: install run test test-sqlite test-postgres lint demo browser clean
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Debian's Chromium for the browser tests (Playwright's own download can't be used here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; fi; }
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) seed
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+demo: install
+	$(FLASK) db upgrade
+	$(FLASK) seed
+	$(FLASK) demo load
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+# The whole suite; TEST_DATABASE_URL=postgresql+psycopg://… runs it on PostgreSQL.
+test: install browser lint
+	$(VENV)/bin/pytest -n 2 $(TEST_ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

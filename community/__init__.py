@@ -1,0 +1,120 @@
+"""Lupus Commons: the application factory."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify
+from sqlalchemy import text
+
+from config import Config, ProductionConfig, config_from_env
+
+
+def create_app(config: type[Config] | dict | None = None) -> Flask:
+    """Build the app from a settings class (or overrides for tests) and register every part."""
+    app = Flask(__name__, template_folder="../templates", static_folder="../static",
+                instance_relative_config=False)
+    register_config(app, config)
+    register_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    register_cli(app)
+    return app
+
+
+def register_config(app: Flask, config: type[Config] | dict | None) -> None:
+    if isinstance(config, dict):
+        base = config.get("_base") or config_from_env()
+        app.config.from_object(base)
+        app.config.update({k: v for k, v in config.items() if k != "_base"})
+    else:
+        base = config or config_from_env()
+        app.config.from_object(base)
+    if issubclass(base, ProductionConfig):
+        base.validate()
+    if app.config["DATABASE_URL"].startswith("sqlite:///") and ":memory:" not in app.config["DATABASE_URL"]:
+        from pathlib import Path
+
+        Path(app.config["DATABASE_URL"].removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+
+
+def register_logging(app: Flask) -> None:
+    from community.logging import configure_logging
+
+    configure_logging(app)
+
+
+def register_extensions(app: Flask) -> None:
+    from community import mail, security
+    from community.db import db
+    from community.errors import register_error_handlers
+    from community.extensions import csrf, limiter, login_manager
+    from community.models import User
+
+    db.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    security.init_app(app)
+    mail.init_app(app)
+    register_error_handlers(app)
+
+    @login_manager.user_loader
+    def _load_user(session_token: str):
+        from sqlalchemy import select
+
+        user = db.session.scalar(select(User).where(User.session_token == session_token))
+        return user if user is not None and user.is_active else None
+
+
+def register_blueprints(app: Flask) -> None:
+    from community.account.views import bp as account_bp
+    from community.admin.views import bp as admin_bp
+    from community.auth.views import bp as auth_bp
+    from community.main.views import bp as main_bp
+    from community.permissions import PUBLIC, access
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(account_bp, url_prefix="/account")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+    @app.get("/healthz")
+    @access(PUBLIC)
+    def healthz():
+        from community.db import db
+
+        try:
+            db.session.execute(text("SELECT 1"))
+            db.session.rollback()
+        except Exception:
+            app.logger.exception("health check: database unreachable")
+            return jsonify(status="error", database="unreachable"), 503
+        return jsonify(status="ok", database="ok")
+
+
+def register_template_helpers(app: Flask) -> None:
+    from flask_login import current_user
+
+    from community.permissions import guardian
+    from community.security import local_time
+
+    @app.context_processor
+    def _inject():
+        return {"guardian": guardian()}
+
+    @app.template_filter("localtime")
+    def _localtime(value, fmt="%a %-d %b %Y, %H:%M"):
+        """A UTC timestamp shown in the viewer's time zone ("Tue 3 Mar 2026, 14:05")."""
+        tz = current_user.time_zone if current_user.is_authenticated else "UTC"
+        return local_time(value, tz, fmt)
+
+
+def register_cli(app: Flask) -> None:
+    from community.cli import register_commands
+
+    register_commands(app)
+
+
+logging.getLogger("community").addHandler(logging.NullHandler())

@@ -1,0 +1,160 @@
+"""Accounts: registration, verification, sign-in and password reset.
+
+None of these reveal whether an address has an account: the same outcome is
+returned either way, and the owner of an existing address learns by email.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from community import mail, tokens
+from community.db import db, utcnow
+from community.errors import ValidationFailed
+from community.models import User
+from community.passwords import hash_password, needs_rehash, password_problem, verify_password
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def display_name_taken(name: str, except_user_id: int | None = None) -> bool:
+    query = select(User.id).where(func.lower(User.display_name) == name.strip().lower())
+    if except_user_id is not None:
+        query = query.where(User.id != except_user_id)
+    return db.session.scalar(query) is not None
+
+
+def check_password_policy(password: str, email: str = "", display_name: str = "") -> None:
+    """Raise ValidationFailed on the password field if the policy rejects it."""
+    problem = password_problem(password, email=email, display_name=display_name)
+    if problem:
+        raise ValidationFailed(problem, field="password")
+
+
+def register(email: str, display_name: str, password: str, time_zone: str) -> User | None:
+    """Create an unverified account and email a link; for a known address, email its owner instead."""
+    email = normalise_email(email)
+    display_name = display_name.strip()
+    check_password_policy(password, email, display_name)
+    existing = find_by_email(email)
+    if existing is not None:
+        mail.queue(existing.email, "already_registered", user=existing,
+                   login_url=mail.external_url("auth.login"),
+                   reset_url=mail.external_url("auth.forgot_password"))
+        db.session.commit()
+        return None
+    if display_name_taken(display_name):
+        raise ValidationFailed("That display name is taken. Please choose another.", field="display_name")
+    user = User(email=email, display_name=display_name, password_hash=hash_password(password),
+                time_zone=time_zone, terms_accepted_at=utcnow())
+    db.session.add(user)
+    try:
+        db.session.flush()
+    except IntegrityError:  # a concurrent registration won the race for the name
+        db.session.rollback()
+        raise ValidationFailed("That display name is taken. Please choose another.",
+                               field="display_name") from None
+    queue_verification(user)
+    db.session.commit()
+    return user
+
+
+def queue_verification(user: User) -> None:
+    token = tokens.make_token(tokens.VERIFY_EMAIL, {"uid": user.id, "fp": tokens.fingerprint(user.email)})
+    mail.queue(user.email, "verify_email", user=user,
+               verify_url=mail.external_url("auth.verify_email", token=token))
+
+
+def resend_verification(email: str) -> None:
+    """Send a fresh verification link if the address has an unverified account; silent otherwise."""
+    user = find_by_email(email)
+    if user is not None and not user.is_verified:
+        queue_verification(user)
+        db.session.commit()
+
+
+def verify_email(token: str) -> User | None:
+    """Mark the address verified; None when the link is invalid, expired or for another address."""
+    payload = tokens.read_token(tokens.VERIFY_EMAIL, token, current_app.config["EMAIL_TOKEN_MAX_AGE"])
+    if payload is None:
+        return None
+    user = db.session.get(User, payload.get("uid"))
+    if user is None or payload.get("fp") != tokens.fingerprint(user.email):
+        return None
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+        db.session.commit()
+    return user
+
+
+class NotVerified(Exception):
+    """Right password, but the address has not been confirmed yet."""
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The member for these credentials, or None; always spends one password check."""
+    user = find_by_email(email)
+    if not verify_password(user.password_hash if user else None, password):
+        return None
+    if not user.is_active:
+        return None  # suspended: refused like a wrong password, told by email at suspension
+    if not user.is_verified:
+        queue_verification(user)
+        db.session.commit()
+        raise NotVerified()
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    db.session.commit()
+    return user
+
+
+def _reset_fingerprint(user: User) -> str:
+    # Changes when the password changes, so each reset link works once.
+    return tokens.fingerprint(user.email, user.password_hash)
+
+
+def request_password_reset(email: str) -> None:
+    """Email a single-use reset link if the address has an account; silent otherwise."""
+    user = find_by_email(email)
+    if user is None:
+        return
+    token = tokens.make_token(tokens.RESET_PASSWORD, {"uid": user.id, "fp": _reset_fingerprint(user)})
+    mail.queue(user.email, "reset_password", user=user,
+               reset_url=mail.external_url("auth.reset_password", token=token))
+    db.session.commit()
+
+
+def user_for_reset_token(token: str) -> User | None:
+    payload = tokens.read_token(tokens.RESET_PASSWORD, token, current_app.config["RESET_TOKEN_MAX_AGE"])
+    if payload is None:
+        return None
+    user = db.session.get(User, payload.get("uid"))
+    if user is None or payload.get("fp") != _reset_fingerprint(user):
+        return None
+    return user
+
+
+def reset_password(token: str, new_password: str) -> User | None:
+    """Set a new password from a reset link; ends every other session. None if the link is spent."""
+    user = user_for_reset_token(token)
+    if user is None:
+        return None
+    check_password_policy(new_password, user.email, user.display_name)
+    user.password_hash = hash_password(new_password)
+    user.rotate_session_token()
+    # Following the emailed link proves the address, as verification would.
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+    mail.queue(user.email, "password_changed", user=user,
+               reset_url=mail.external_url("auth.forgot_password"))
+    db.session.commit()
+    return user

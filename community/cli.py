@@ -1,0 +1,120 @@
+"""flask commands: database, users, mail and demo data."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from community.errors import DomainError
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(db_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(mail_cli)
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(seed)
+
+
+db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
+
+
+def alembic_config(url: str | None = None):
+    from pathlib import Path
+
+    from alembic.config import Config as AlembicConfig
+    from flask import current_app
+
+    root = Path(__file__).resolve().parent.parent
+    cfg = AlembicConfig(str(root / "alembic.ini"))
+    cfg.set_main_option("script_location", str(root / "migrations"))
+    cfg.attributes["database_url"] = url or current_app.config["DATABASE_URL"]
+    return cfg
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION (head by default)."""
+    from alembic import command
+
+    command.upgrade(alembic_config(), revision)
+    click.echo(f"Database is at {revision}.")
+
+
+@db_cli.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Step the schema back to REVISION."""
+    from alembic import command
+
+    command.downgrade(alembic_config(), revision)
+
+
+users_cli = AppGroup("users", help="Manage accounts and roles.")
+
+
+@users_cli.command("create-admin")
+@click.option("--email", prompt=True)
+@click.option("--display-name", prompt=True)
+@click.password_option()
+def create_admin(email: str, display_name: str, password: str) -> None:
+    """Create a verified admin account."""
+    from community.admin.services import create_admin as create
+
+    try:
+        user = create(email, display_name, password)
+    except DomainError as error:
+        raise click.ClickException(str(error) or "not found") from None
+    click.echo(f"Admin {user.display_name} created.")
+
+
+@users_cli.command("set-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice(["member", "moderator", "admin"]))
+@click.option("--reason", default="changed from the command line", show_default=True)
+def set_role(email: str, role: str, reason: str) -> None:
+    """Give the account with EMAIL a new ROLE (audited)."""
+    from community.admin.services import set_role_from_cli
+
+    try:
+        user = set_role_from_cli(email, role, reason)
+    except DomainError as error:
+        raise click.ClickException(str(error) or "No account has that email address.") from None
+    click.echo(f"{user.display_name} is now a {user.role}.")
+
+
+mail_cli = AppGroup("mail", help="The email outbox.")
+
+
+@mail_cli.command("send-pending")
+@click.option("--limit", default=500, show_default=True, help="Most messages to try this run.")
+def send_pending(limit: int) -> None:
+    """Deliver queued email that is due; failed sends are retried later with back-off."""
+    from community.mail import deliver_pending
+
+    sent, failed = deliver_pending(limit=limit)
+    click.echo(f"Sent {sent}, failed {failed} (will retry).")
+
+
+demo_cli = AppGroup("demo", help="Demo content for trying the site.")
+
+
+@demo_cli.command("load")
+def demo_load() -> None:
+    """Load a small demo community (idempotent) and print the demo sign-ins."""
+    from community.demo import load_demo
+
+    for line in load_demo():
+        click.echo(line)
+
+
+@click.command("seed")
+def seed() -> None:
+    """Load reference data (idempotent: safe to run on every start)."""
+    from community.reference import load_all
+
+    for name, added in load_all():
+        click.echo(f"{name}: {added} added")
+    click.echo("Reference data is loaded.")

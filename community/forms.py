@@ -1,0 +1,43 @@
+"""Form pieces shared by several blueprints."""
+
+from __future__ import annotations
+
+from functools import cache
+from zoneinfo import available_timezones
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField
+from wtforms.validators import DataRequired, Email, InputRequired, Length
+
+MAX_EMAIL = 254
+
+
+@cache
+def time_zone_choices() -> list[tuple[str, str]]:
+    zones = sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
+    return [("UTC", "UTC")] + [(z, z.replace("_", " ")) for z in zones]
+
+
+def email_field(label: str = "Email address") -> EmailField:
+    return EmailField(label, validators=[
+        DataRequired("Please enter your email address."),
+        Length(max=MAX_EMAIL, message="That email address is too long."),
+        Email("Please enter an email address like name@example.com.", check_deliverability=False),
+    ], render_kw={"autocomplete": "email", "spellcheck": "false", "autocapitalize": "none"})
+
+
+def password_field(label: str, autocomplete: str) -> PasswordField:
+    return PasswordField(label, validators=[
+        InputRequired("Please enter a password."),
+        Length(max=128, message="Use at most 128 characters."),
+    ], render_kw={"autocomplete": autocomplete})
+
+
+def time_zone_field() -> SelectField:
+    return SelectField("Your time zone", choices=time_zone_choices(), default="UTC",
+                       validate_choice=True,
+                       description="Used to show dates and times as you'd say them.")
+
+
+class ActionForm(FlaskForm):
+    """A button-only action (sign out, sign out everywhere): just the CSRF token."""

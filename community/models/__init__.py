@@ -1,0 +1,7 @@
+"""All models, imported here so Alembic and the export registry see every table."""
+
+from community.models.audit import AuditEvent
+from community.models.mail import OutboxMessage
+from community.models.user import Role, User
+
+__all__ = ["AuditEvent", "OutboxMessage", "Role", "User"]

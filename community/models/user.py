@@ -1,0 +1,77 @@
+"""Members and their account settings."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from community.db import Base, UTCDateTime, utcnow
+
+
+class Role(enum.StrEnum):
+    MEMBER = "member"
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class User(UserMixin, Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("role IN ('member', 'moderator', 'admin')", name="role_known"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(40), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), default=Role.MEMBER.value)
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    terms_accepted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Flask-Login's "alternative id": rotating it ends every session and
+    # remember-me cookie of this member at once.
+    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
+    suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    suspension_reason: Mapped[str | None] = mapped_column(Text)
+
+    bio: Mapped[str] = mapped_column(Text, default="")
+    pronouns: Mapped[str] = mapped_column(String(40), default="")
+    living_with_lupus_since: Mapped[int | None] = mapped_column(Integer)
+    show_lupus_since: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    @property
+    def is_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    def is_suspended(self, now: datetime | None = None) -> bool:
+        return self.suspended_until is not None and self.suspended_until > (now or utcnow())
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return not self.is_suspended()
+
+    def rotate_session_token(self) -> None:
+        self.session_token = new_session_token()
+
+    def __repr__(self) -> str:  # never the email: reprs end up in logs
+        return f"<User {self.id} {self.role}>"
+
+
+from community import userdata  # noqa: E402 - registration follows the model it describes
+
+userdata.register(User, owner_column="id", section="account",
+                  exclude=("password_hash", "session_token"))

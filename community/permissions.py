@@ -1,0 +1,112 @@
+"""The Guardian: the one place that decides who may see and do what.
+
+Rules are pure predicates over (user, object). Views call them for early 404s
+(through the ``access`` decorator), services call ``ensure`` before changing
+anything, and templates call them to show or hide controls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from community.errors import NotFound, PermissionDenied
+from community.models.user import Role
+
+
+class Guardian:
+    """Answers every can_* question for one user (anonymous visitors included)."""
+
+    def __init__(self, user: Any):
+        self.user = user
+
+    # -- who is asking -------------------------------------------------
+    @property
+    def is_member(self) -> bool:
+        return bool(getattr(self.user, "is_authenticated", False))
+
+    @property
+    def is_staff(self) -> bool:
+        return self.is_member and self.user.role in (Role.MODERATOR, Role.ADMIN)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.is_member and self.user.role == Role.ADMIN
+
+    # -- accounts -------------------------------------------------------
+    def can_manage_own_account(self) -> bool:
+        """Any signed-in member manages their own profile, password, export and deletion."""
+        return self.is_member
+
+    def can_view_admin(self) -> bool:
+        """Only admins see the admin pages."""
+        return self.is_admin
+
+    def can_change_role(self, target: Any) -> bool:
+        """Admins change other members' roles; never their own (no locking yourself out)."""
+        return self.is_admin and target.id != self.user.id
+
+    def can_suspend(self, target: Any) -> bool:
+        """Admins suspend members and moderators, never another admin or themselves."""
+        return self.is_admin and target.id != self.user.id and target.role != Role.ADMIN
+
+    # -- health data ------------------------------------------------------
+    def can_view_health_data(self, owner_id: int) -> bool:
+        """Health data is owner-only: no staff exemption, ever."""
+        return self.is_member and self.user.id == owner_id
+
+    # -- enforcement --------------------------------------------------------
+    def ensure(self, allowed: bool, *, hide: bool = False) -> None:
+        """Raise unless allowed; ``hide`` answers 404 so the thing's existence is not confirmed."""
+        if not allowed:
+            raise NotFound() if hide else PermissionDenied()
+
+
+def guardian() -> Guardian:
+    """The Guardian for whoever is making the current request."""
+    return Guardian(current_user)
+
+
+# Every route declares who may reach it; tests walk app.url_map and fail on a
+# view without one. Object-level rules (whose data, which topic) are checked
+# by the services through the Guardian.
+PUBLIC = "public"
+ANONYMOUS_ONLY = "anonymous-only"
+MEMBER = "member"
+STAFF = "staff"
+ADMIN = "admin"
+
+_role_checks: dict[str, Callable[[Guardian], bool]] = {
+    STAFF: lambda g: g.is_staff,
+    ADMIN: lambda g: g.is_admin,
+}
+
+
+def access(rule: str):
+    """Declare and enforce a route's access rule."""
+
+    def decorate(view):
+        if rule in (PUBLIC, ANONYMOUS_ONLY):
+            wrapped = view
+        elif rule == MEMBER:
+            wrapped = login_required(view)
+        elif rule in _role_checks:
+            check = _role_checks[rule]
+
+            @wraps(view)
+            def role_guarded(*args, **kwargs):
+                if not check(guardian()):
+                    abort(404)  # staff pages don't admit they exist
+                return view(*args, **kwargs)
+
+            wrapped = login_required(role_guarded)
+        else:
+            raise ValueError(f"unknown access rule {rule!r}")
+        wrapped.access_rule = rule
+        return wrapped
+
+    return decorate
