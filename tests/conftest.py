@@ -1,0 +1,159 @@
+"""Shared fixtures, flaskr style: ``app``, ``client``, ``runner``, ``auth``.
+
+The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL
+is set. Each pytest worker gets its own database (a temporary SQLite file, or
+its own PostgreSQL schema created at start and dropped at the end), migrated
+once with Alembic; every test starts from empty tables.
+
+Reach the database in tests inside ``with app.app_context():`` blocks: the
+block's end closes the session, so no transaction is left holding SQLite's
+write lock while the app serves a request.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from urllib.parse import quote
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+
+from community import create_app
+from community.db import Base, db
+from community.extensions import limiter
+from config import TestConfig
+from tests.factories import PASSWORD, make_user
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def pytest_report_header(config):
+    return f"database: {'PostgreSQL' if POSTGRES_URL else 'SQLite'}"
+
+
+def with_search_path(url: str, schema: str) -> str:
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}options={quote(f'-csearch_path={schema}')}"
+
+
+@pytest.fixture(scope="session")
+def worker_id_name(request) -> str:
+    return getattr(request.config, "workerinput", {}).get("workerid", "main")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory, worker_id_name):
+    """One migrated database per worker for the whole run, removed at the end."""
+    from alembic import command
+
+    from community.cli import alembic_config
+
+    if POSTGRES_URL:
+        schema = f"lc_test_{worker_id_name}"
+        admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        url = with_search_path(POSTGRES_URL, schema)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    app = create_app({"_base": TestConfig, "DATABASE_URL": url})
+    with app.app_context():
+        command.upgrade(alembic_config(url), "heads")
+    yield url
+    if POSTGRES_URL:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def empty_all_tables(app) -> None:
+    with app.app_context():
+        tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    conn.execute(text(f'DELETE FROM "{table}"'))
+
+
+@pytest.fixture
+def make_app(database_url):
+    """Build an app on the test database with setting overrides; tables are emptied afterwards."""
+    apps = []
+
+    def build(**overrides):
+        app = create_app({"_base": TestConfig, "DATABASE_URL": database_url, **overrides})
+        apps.append(app)
+        return app
+
+    yield build
+    if apps:
+        empty_all_tables(apps[0])
+    for app in apps:
+        app.extensions["db"].kw["bind"].dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    app = make_app()
+    with app.app_context():
+        limiter.reset()
+    return app
+
+
+class FormClient(FlaskClient):
+    """A test client that submits forms the way a browser does: with the page's CSRF token."""
+
+    def csrf_token(self, page: str) -> str:
+        response = self.get(page)
+        match = CSRF_INPUT.search(response.get_data(as_text=True))
+        assert match, f"no CSRF token on {page} (status {response.status_code})"
+        return match.group(1) or match.group(2)
+
+    def submit(self, url: str, data: dict | None = None, *, page: str | None = None, **kwargs):
+        """POST ``data`` to ``url`` with the CSRF token from ``page`` (default: ``url``)."""
+        form = dict(data or {})
+        form["csrf_token"] = self.csrf_token(page or url)
+        return self.post(url, data=form, **kwargs)
+
+
+@pytest.fixture
+def client(app):
+    app.test_client_class = FormClient
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class AuthActions:
+    def __init__(self, app, client):
+        self.app = app
+        self.client = client
+
+    def login(self, email: str, password: str = PASSWORD, **extra):
+        return self.client.submit("/auth/login", {"email": email, "password": password, **extra})
+
+    def logout(self):
+        return self.client.submit("/auth/logout", page="/account/")
+
+    def sign_in_as(self, role: str = "member", **fields):
+        """Create a verified member with this role, sign them in, and return their id."""
+        with self.app.app_context():
+            user = make_user(role=role, **fields)
+            user_id, email = user.id, user.email
+        response = self.login(email)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user_id
+
+
+@pytest.fixture
+def auth(app, client):
+    return AuthActions(app, client)
