@@ -21,7 +21,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from community import create_app
-from community.db import Base, db
+from community.db import Base, build_engine
 from community.extensions import limiter
 from config import TestConfig
 from tests.factories import PASSWORD, make_user
@@ -70,30 +70,36 @@ def database_url(tmp_path_factory, worker_id_name):
         admin.dispose()
 
 
-def empty_all_tables(app) -> None:
-    with app.app_context():
-        tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
-        with db.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-            else:
-                for table in tables:
-                    conn.execute(text(f'DELETE FROM "{table}"'))
+def empty_all_tables(engine) -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(text(f'DELETE FROM "{table}"'))
+
+
+@pytest.fixture(scope="session")
+def cleanup_engine(database_url):
+    engine = build_engine(database_url)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture
-def make_app(database_url):
+def make_app(database_url, cleanup_engine):
     """Build an app on the test database with setting overrides; tables are emptied afterwards."""
     apps = []
 
     def build(**overrides):
         app = create_app({"_base": TestConfig, "DATABASE_URL": database_url, **overrides})
+        app.test_client_class = FormClient
         apps.append(app)
         return app
 
     yield build
-    if apps:
-        empty_all_tables(apps[0])
+    empty_all_tables(cleanup_engine)
     for app in apps:
         app.extensions["db"].kw["bind"].dispose()
 
@@ -124,7 +130,6 @@ class FormClient(FlaskClient):
 
 @pytest.fixture
 def client(app):
-    app.test_client_class = FormClient
     return app.test_client()
 
 
@@ -157,3 +162,18 @@ class AuthActions:
 @pytest.fixture
 def auth(app, client):
     return AuthActions(app, client)
+
+
+_skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped:
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """In CI a skipped test is a failure: the suite must prove everything it claims."""
+    if os.environ.get("CI") and _skipped and not hasattr(session.config, "workerinput"):
+        print(f"\nCI: {len(_skipped)} test(s) skipped, which CI does not allow: {_skipped[:5]}")
+        session.exitstatus = 1

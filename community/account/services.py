@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
+
 from community import mail, tokens, userdata
 from community.auth.services import (
     check_password_policy,

@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from community.forms import choices
 from community.models import Role
 
 
@@ -21,7 +22,7 @@ class MemberSearchForm(FlaskForm):
 
 
 class RoleForm(FlaskForm):
-    role = SelectField("Role", choices=[(r.value, r.value.capitalize()) for r in Role])
+    role = SelectField("Role", choices=choices((r.value, r.value.capitalize()) for r in Role))
     reason = reason_field()
 
 

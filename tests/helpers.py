@@ -1,0 +1,32 @@
+"""Helpers for reading what the app did: emails in the outbox, links inside them."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from community.db import db
+from community.models import OutboxMessage
+
+LINK = re.compile(r"https?://\S+")
+
+
+def emails_to(app, address: str) -> list[OutboxMessage]:
+    with app.app_context():
+        return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == address)
+                                       .order_by(OutboxMessage.id)))
+
+
+def last_email(app, address: str) -> OutboxMessage:
+    messages = emails_to(app, address)
+    assert messages, f"no email was sent to {address}"
+    return messages[-1]
+
+
+def link_in(message: OutboxMessage, path_part: str) -> str:
+    """The path (and query) of the first link in an email that contains ``path_part``."""
+    for url in LINK.findall(message.body):
+        if path_part in url:
+            return "/" + url.split("/", 3)[3]
+    raise AssertionError(f"no link containing {path_part!r} in: {message.body}")
