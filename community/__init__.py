@@ -18,6 +18,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     register_logging(app)
     register_extensions(app)
     register_blueprints(app)
+    register_throttling(app)
     register_template_helpers(app)
     register_cli(app)
     return app
@@ -49,12 +50,11 @@ def register_extensions(app: Flask) -> None:
     from community import mail, security
     from community.db import db
     from community.errors import register_error_handlers
-    from community.extensions import csrf, limiter, login_manager
+    from community.extensions import csrf, login_manager
     from community.models import User
 
     db.init_app(app)
     csrf.init_app(app)
-    limiter.init_app(app)
     login_manager.init_app(app)
     security.init_app(app)
     mail.init_app(app)
@@ -74,11 +74,13 @@ def register_blueprints(app: Flask) -> None:
     from community.auth.views import bp as auth_bp
     from community.main.views import bp as main_bp
     from community.permissions import PUBLIC, access
+    from community.tracking.views import bp as tracking_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(account_bp, url_prefix="/account")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(tracking_bp, url_prefix="/tracking")
 
     @app.get("/healthz")
     @access(PUBLIC)
@@ -92,6 +94,13 @@ def register_blueprints(app: Flask) -> None:
             app.logger.exception("health check: database unreachable")
             return jsonify(status="error", database="unreachable"), 503
         return jsonify(status="ok", database="ok")
+
+
+def register_throttling(app: Flask) -> None:
+    """After the blueprints: applies the limits their views declared with @throttle."""
+    from community.extensions import init_limiter
+
+    init_limiter(app)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -1,6 +1,6 @@
 """Flask extensions, created here and bound to the app in create_app."""
 
-from flask import request
+from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -16,11 +16,41 @@ login_manager.session_protection = "basic"
 
 csrf = CSRFProtect()
 
-# Limits are declared per route; storage comes from RATELIMIT_STORAGE_URI so
-# every gunicorn worker and instance counts in the same Redis.
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 def submitted_email() -> str:
     """Rate-limit key for per-account throttles: the address typed into the form."""
     return "account:" + (request.form.get("email") or "").strip().lower()
+
+
+THROTTLE_KEYS = {"ip": get_remote_address, "account": submitted_email}
+
+
+def throttle(config_key: str, per: str = "ip"):
+    """Declare a limit on a view's POSTs, read from ``config[config_key]`` (e.g. "5 per 10 minutes").
+
+    Views only declare; ``init_limiter`` applies the limits with each app's own
+    Limiter, so every app (and every gunicorn worker) counts in its configured
+    storage, and counting is shared exactly when that storage is shared (Redis).
+    """
+    if per not in THROTTLE_KEYS:
+        raise ValueError(f"throttle per must be one of {sorted(THROTTLE_KEYS)}")
+
+    def decorate(view):
+        view.__dict__.setdefault("throttles", []).append((config_key, per))
+        return view
+
+    return decorate
+
+
+def init_limiter(app: Flask) -> Limiter:
+    limiter = Limiter(key_func=get_remote_address, app=app,
+                      storage_uri=app.config["RATELIMIT_STORAGE_URI"],
+                      key_prefix=app.config["RATELIMIT_KEY_PREFIX"])
+    for endpoint, view in list(app.view_functions.items()):
+        for config_key, per in getattr(view, "throttles", []):
+            view = limiter.limit(lambda key=config_key: current_app.config[key],
+                                 key_func=THROTTLE_KEYS[per], methods=["POST"])(view)
+        app.view_functions[endpoint] = view
+    app.extensions["throttling"] = limiter
+    return limiter

@@ -22,7 +22,6 @@ from sqlalchemy import create_engine, inspect, text
 
 from community import create_app
 from community.db import Base, build_engine
-from community.extensions import limiter
 from config import TestConfig
 from tests.factories import PASSWORD, make_user
 
@@ -107,10 +106,7 @@ def make_app(database_url, cleanup_engine):
 
 @pytest.fixture
 def app(make_app):
-    app = make_app()
-    with app.app_context():
-        limiter.reset()
-    return app
+    return make_app()
 
 
 class FormClient(FlaskClient):

@@ -1,11 +1,11 @@
 """Sign-up, email verification, sign-in, sign-out and password reset."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
 from community.auth import forms, services
 from community.errors import ValidationFailed
-from community.extensions import limiter, submitted_email
+from community.extensions import throttle
 from community.forms import ActionForm
 from community.permissions import ANONYMOUS_ONLY, MEMBER, PUBLIC, access
 from community.security import start_session
@@ -14,14 +14,9 @@ from community.views import safe_next, show_error
 bp = Blueprint("auth", __name__)
 
 
-def _limit(config_key: str, **kwargs):
-    """A route limit read from config when the request comes, so tests and deployments can tune it."""
-    return limiter.limit(lambda: current_app.config[config_key], methods=["POST"], **kwargs)
-
-
 @bp.route("/register", methods=["GET", "POST"])
 @access(ANONYMOUS_ONLY)
-@_limit("REGISTER_LIMIT_PER_IP")
+@throttle("REGISTER_LIMIT_PER_IP")
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -45,8 +40,8 @@ def check_email():
 
 @bp.post("/resend-verification")
 @access(PUBLIC)
-@_limit("RESET_LIMIT_PER_IP")
-@_limit("RESET_LIMIT_PER_ACCOUNT", key_func=submitted_email)
+@throttle("RESET_LIMIT_PER_IP")
+@throttle("RESET_LIMIT_PER_ACCOUNT", per="account")
 def resend_verification():
     form = forms.ResendVerificationForm()
     if form.validate_on_submit():
@@ -70,8 +65,8 @@ def verify_email(token: str):
 
 @bp.route("/login", methods=["GET", "POST"])
 @access(ANONYMOUS_ONLY)
-@_limit("LOGIN_LIMIT_PER_IP")
-@_limit("LOGIN_LIMIT_PER_ACCOUNT", key_func=submitted_email)
+@throttle("LOGIN_LIMIT_PER_IP")
+@throttle("LOGIN_LIMIT_PER_ACCOUNT", per="account")
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next())
@@ -105,8 +100,8 @@ def logout():
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
 @access(PUBLIC)
-@_limit("RESET_LIMIT_PER_IP")
-@_limit("RESET_LIMIT_PER_ACCOUNT", key_func=submitted_email)
+@throttle("RESET_LIMIT_PER_IP")
+@throttle("RESET_LIMIT_PER_ACCOUNT", per="account")
 def forgot_password():
     form = forms.ForgotPasswordForm()
     if form.validate_on_submit():

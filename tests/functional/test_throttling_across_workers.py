@@ -45,3 +45,12 @@ def test_reset_requests_are_limited_per_account_across_workers(two_workers):
     for app in (first, second, first):
         codes.append(app.test_client().submit("/auth/forgot-password", {"email": "maya@example.org"}).status_code)
     assert codes == [200, 200, 429]
+
+
+def test_without_shared_storage_each_worker_counts_alone(make_app):
+    # The control for the tests above: in-memory counting is per process, which is
+    # why production must point RATELIMIT_STORAGE_URI at Redis.
+    settings = {"RATELIMIT_STORAGE_URI": "memory://", "LOGIN_LIMIT_PER_ACCOUNT": "3 per 10 minutes"}
+    first, second = make_app(**settings), make_app(**settings)
+    codes = [attempt_sign_in(app, "maya@example.org") for app in (first, second, first, second)]
+    assert codes == [200, 200, 200, 200]
