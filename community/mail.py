@@ -30,7 +30,8 @@ def external_url(endpoint: str, **values) -> str:
     base = urlsplit(current_app.config["BASE_URL"])
     adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/",
                                        url_scheme=base.scheme)
-    return adapter.build(endpoint, values, force_external=True)
+    return adapter.build(endpoint, {k: v for k, v in values.items() if v is not None},
+                         force_external=True)
 
 
 def queue(recipient: str, template: str, **context) -> OutboxMessage:

@@ -19,11 +19,22 @@ def show_error(form: FlaskForm, error: ValidationFailed) -> None:
         form.form_errors.append(error.message)
 
 
+def local_path(target: str | None) -> str | None:
+    """The target if it is a path on this site, else None (never send anyone elsewhere)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.netloc \
+            and not parts.scheme and "\\" not in target:
+        return target
+    return None
+
+
+def requested_next() -> str | None:
+    """The safe ?next= (or form field next) of this request, if any."""
+    return local_path(request.args.get("next") or request.form.get("next"))
+
+
 def safe_next(default_endpoint: str = "main.home") -> str:
     """Where to go after signing in: a local path from ?next=, never another site."""
-    target = request.args.get("next") or request.form.get("next") or ""
-    parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and not parts.netloc and not parts.scheme \
-            and "\\" not in target:
-        return target
-    return url_for(default_endpoint)
+    return requested_next() or url_for(default_endpoint)

@@ -39,8 +39,13 @@ def check_password_policy(password: str, email: str = "", display_name: str = ""
         raise ValidationFailed(problem, field="password")
 
 
-def register(email: str, display_name: str, password: str, time_zone: str) -> User | None:
-    """Create an unverified account and email a link; for a known address, email its owner instead."""
+def register(email: str, display_name: str, password: str, time_zone: str,
+             next_path: str | None = None) -> User | None:
+    """Create an unverified account and email a link; for a known address, email its owner instead.
+
+    ``next_path`` (a local path) rides along in the confirmation link, so a visitor
+    who joined from an article's trial comes back to that trial after signing in.
+    """
     email = normalise_email(email)
     display_name = display_name.strip()
     check_password_policy(password, email, display_name)
@@ -62,15 +67,15 @@ def register(email: str, display_name: str, password: str, time_zone: str) -> Us
         db.session.rollback()
         raise ValidationFailed("That display name is taken. Please choose another.",
                                field="display_name") from None
-    queue_verification(user)
+    queue_verification(user, next_path)
     db.session.commit()
     return user
 
 
-def queue_verification(user: User) -> None:
+def queue_verification(user: User, next_path: str | None = None) -> None:
     token = tokens.make_token(tokens.VERIFY_EMAIL, {"uid": user.id, "fp": tokens.fingerprint(user.email)})
     mail.queue(user.email, "verify_email", user=user,
-               verify_url=mail.external_url("auth.verify_email", token=token))
+               verify_url=mail.external_url("auth.verify_email", token=token, next=next_path))
 
 
 def resend_verification(email: str) -> None:

@@ -9,7 +9,7 @@ from community.extensions import throttle
 from community.forms import ActionForm
 from community.permissions import ANONYMOUS_ONLY, MEMBER, PUBLIC, access
 from community.security import start_session
-from community.views import safe_next, show_error
+from community.views import requested_next, safe_next, show_error
 
 bp = Blueprint("auth", __name__)
 
@@ -24,11 +24,11 @@ def register():
     if form.validate_on_submit():
         try:
             services.register(form.email.data, form.display_name.data, form.password.data,
-                              form.time_zone.data)
+                              form.time_zone.data, next_path=requested_next())
         except ValidationFailed as error:
             show_error(form, error)
         else:
-            return redirect(url_for("auth.check_email", next=request.args.get("next")))
+            return redirect(url_for("auth.check_email"))
     return render_template("auth/register.html", form=form)
 
 
@@ -60,7 +60,7 @@ def verify_email(token: str):
               "Sign in and we'll send you a new one.", "error")
         return redirect(url_for("auth.login"))
     flash("Thank you, your email address is confirmed. Please sign in.", "success")
-    return redirect(url_for("auth.login", next=request.args.get("next")))
+    return redirect(url_for("auth.login", next=requested_next()))
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -118,3 +118,20 @@ def test_new_members_passwords_are_stored_as_argon2id(app):
         user = make_user(password=PASSWORD)
         assert user.password_hash.startswith("$argon2id$")
         assert PASSWORD not in user.password_hash
+
+
+def test_joining_from_a_page_returns_there_after_confirming_and_signing_in(app, client):
+    client.submit("/auth/register?next=/members/1", GOOD)
+    link = link_in(last_email(app, "maya@example.org"), "/auth/verify/")
+    assert "next=%2Fmembers%2F1" in link or "next=/members/1" in link
+    response = client.get(link)
+    assert "next=" in response.headers["Location"]
+    login_page = response.headers["Location"]
+    response = client.submit(login_page, {"email": "maya@example.org", "password": GOOD["password"],
+                                          "next": "/members/1"})
+    assert response.headers["Location"] == "/members/1"
+
+
+def test_joining_with_an_outside_next_address_drops_it(app, client):
+    client.submit("/auth/register?next=https://evil.example/", GOOD)
+    assert "evil" not in link_in(last_email(app, "maya@example.org"), "/auth/verify/")
