@@ -1,6 +1,6 @@
 """Sign-up, email verification, sign-in, sign-out and password reset."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_user, logout_user
 
 from community.auth import forms, services
