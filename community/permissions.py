@@ -59,6 +59,23 @@ class Guardian:
         """Health data is owner-only: no staff exemption, ever."""
         return self.is_member and self.user.id == owner_id
 
+    # -- tracking: check-ins, flares, treatments, labs (owner-only) --------
+    def can_track(self) -> bool:
+        """Any signed-in member keeps their own private health records."""
+        return self.is_member
+
+    def can_view_record(self, record: Any) -> bool:
+        """A health record (check-in, flare, treatment, lab, profile) is seen by its owner only."""
+        return self.can_view_health_data(getattr(record, "user_id", None))
+
+    def can_change_record(self, record: Any) -> bool:
+        """Only the owner changes or deletes a health record; staff have no exemption."""
+        return self.can_view_health_data(getattr(record, "user_id", None))
+
+    def can_rate_symptom(self, symptom: Any) -> bool:
+        """Catalogue symptoms are for everyone; a custom symptom only for the member who made it."""
+        return self.is_member and symptom.owner_id in (None, self.user.id)
+
     # -- enforcement --------------------------------------------------------
     def ensure(self, allowed: bool, *, hide: bool = False) -> None:
         """Raise unless allowed; ``hide`` answers 404 so the thing's existence is not confirmed."""

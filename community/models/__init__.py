@@ -2,6 +2,21 @@
 
 from community.models.audit import AuditEvent
 from community.models.mail import OutboxMessage
+from community.models.tracking import (
+    CheckIn,
+    Flare,
+    HealthProfile,
+    LabResult,
+    LabTest,
+    Medication,
+    Symptom,
+    SymptomRating,
+    TrackingSettings,
+    Treatment,
+    TreatmentSideEffect,
+)
 from community.models.user import Role, User
 
-__all__ = ["AuditEvent", "OutboxMessage", "Role", "User"]
+__all__ = ["AuditEvent", "OutboxMessage", "Role", "User",
+           "CheckIn", "Flare", "HealthProfile", "LabResult", "LabTest", "Medication", "Symptom",
+           "SymptomRating", "TrackingSettings", "Treatment", "TreatmentSideEffect"]

@@ -1,0 +1,267 @@
+"""Tracking forms: shape and format only; the services decide what is allowed."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    FloatField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from community.tracking import catalogue
+
+SCALE_CHOICES = [("", "Not rated"), ("0", "None"), ("1", "Mild"), ("2", "Moderate"), ("3", "Severe"),
+                 ("4", "Very severe")]
+WELLBEING_CHOICES = [("1", "Very bad"), ("2", "Bad"), ("3", "Okay"), ("4", "Good"), ("5", "Very good")]
+MONTHS = [("", "Month (optional)")] + [(str(n), name) for n, name in enumerate(
+    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+     "November", "December"], start=1)]
+
+
+def optional_int(value):
+    if value in (None, ""):
+        return None
+    return int(value)
+
+
+class _Friendly:
+    """Replace WTForms' technical parse errors ("Not a valid float value") with plain words."""
+
+    invalid_message = "Please check this value."
+
+    def __init__(self, *args, invalid: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if invalid:
+            self.invalid_message = invalid
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(self.invalid_message) from None
+
+
+class NumberField(_Friendly, FloatField):
+    invalid_message = "Please enter a number, like 7.5."
+
+
+class WholeNumberField(_Friendly, IntegerField):
+    invalid_message = "Please enter a whole number, like 2016."
+
+
+class DayField(_Friendly, DateField):
+    invalid_message = "Please enter a date like 2026-03-03."
+
+
+class ClockField(_Friendly, TimeField):
+    invalid_message = "Please enter a time like 19:30."
+
+
+class ScaleField(RadioField):
+    """A 0–4 rating with 'not rated'; a value off the scale gets a plain message."""
+
+    def __init__(self, label=None, **kwargs):
+        kwargs.setdefault("choices", SCALE_CHOICES)
+        kwargs.setdefault("default", "")
+        super().__init__(label, **kwargs)
+
+    def pre_validate(self, form):
+        if self.data not in {value for value, _ in self.choices}:
+            raise ValueError("Please choose from none (0) to very severe (4).")
+
+    @property
+    def severity(self) -> int | None:
+        return int(self.data) if self.data not in (None, "") else None
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several checkboxes (a fieldset in the template)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form):
+        allowed = {self.coerce(value) for value, *_ in self.choices}
+        if any(value not in allowed for value in self.data or []):
+            raise ValueError("Please choose from the options shown.")
+
+
+def day_field(label: str, required: bool = True, **kwargs) -> DayField:
+    validators = [InputRequired("Please enter a date.")] if required else [Optional()]
+    return DayField(label, validators=validators, format="%Y-%m-%d", **kwargs)
+
+
+class CheckInForm(FlaskForm):
+    checkin_id = HiddenField()
+    day = day_field("Day")
+    wellbeing = RadioField("Overall, how are you today?", choices=WELLBEING_CHOICES,
+                           validators=[Optional()], validate_choice=True)
+    sleep_hours = NumberField("Hours of sleep last night", validators=[
+        Optional(), NumberRange(min=0, max=24, message="Sleep must be between 0 and 24 hours.")],
+        render_kw={"inputmode": "decimal", "step": "0.5", "min": "0", "max": "24"})
+    triggers = CheckboxesField("Anything that may have set things off?", choices=catalogue.TRIGGERS)
+    custom_trigger = StringField("Something else (optional)", validators=[
+        Optional(), Length(max=80, message="Please keep it under 80 characters.")])
+    medications_taken = CheckboxesField("Medicines you took today", coerce=int, choices=[])
+    custom_symptom = StringField("Another symptom, in your own words (optional)", validators=[
+        Optional(), Length(max=60, message="Please keep it under 60 characters.")])
+    custom_severity = ScaleField("How bad was it?")
+    notes = TextAreaField("Notes (optional)", validators=[
+        Optional(), Length(max=5000, message="Please keep notes under 5000 characters.")],
+        description="Only you can see these.")
+
+    symptom_fields: list = []
+
+    def ratings(self) -> dict[int, int]:
+        return {sid: f.severity for sid, f in self.symptom_fields if f.severity is not None}
+
+
+def checkin_form(symptoms, treatments, **kwargs) -> CheckInForm:
+    """A check-in form with one 0–4 question per symptom the member can rate."""
+
+    class Form(CheckInForm):
+        pass
+
+    for symptom in symptoms:
+        setattr(Form, f"sym_{symptom.id}", ScaleField(symptom.name, description=symptom.explanation))
+    form = Form(**kwargs)
+    form.symptom_fields = [(s.id, form[f"sym_{s.id}"]) for s in symptoms]
+    form.medications_taken.choices = [(t.id, t.name) for t in treatments]
+    return form
+
+
+class FlareForm(FlaskForm):
+    start_date = day_field("When did it start?")
+    end_date = day_field("When did it end?", required=False,
+                         description="Leave empty while the flare is still going on.")
+    severity = RadioField("How bad is it, in your own view?", choices=catalogue.FLARE_SEVERITY_CHOICES,
+                          validators=[InputRequired("Please choose mild, moderate or severe.")],
+                          description="Your own rating, not a clinical score.")
+    symptoms = CheckboxesField("Symptoms during the flare", choices=[])
+    organs = CheckboxesField("Parts of the body involved", choices=catalogue.ORGANS)
+    triggers = CheckboxesField("What may have set it off?", choices=catalogue.TRIGGERS)
+    actions = CheckboxesField("What did you do about it?", choices=catalogue.FLARE_ACTIONS)
+    notes = TextAreaField("Notes (optional)", validators=[
+        Optional(), Length(max=5000, message="Please keep notes under 5000 characters.")])
+
+
+class TreatmentForm(FlaskForm):
+    medication_id = SelectField("Medicine", coerce=optional_int, choices=[], validators=[Optional()])
+    name = StringField("Or type the name of another medicine", validators=[
+        Optional(), Length(max=80, message="Please keep the name under 80 characters.")])
+    dose = NumberField("Dose", validators=[InputRequired("Please enter the dose, like 200.")],
+                       render_kw={"inputmode": "decimal", "min": "0", "step": "any"})
+    unit = SelectField("Unit", choices=catalogue.UNITS, default="mg")
+    frequency = SelectField("How often", choices=catalogue.FREQUENCIES, default="once_daily")
+    start_date = day_field("Started on")
+    stop_date = day_field("Stopped on (leave empty if you still take it)", required=False)
+    stop_reason = SelectField("Why it was stopped", choices=[("", "—")] + catalogue.STOP_REASONS
+                              + [catalogue.DOSE_CHANGED], default="")
+    notes = TextAreaField("Notes (optional)", validators=[
+        Optional(), Length(max=2000, message="Please keep notes under 2000 characters.")])
+
+
+class StopTreatmentForm(FlaskForm):
+    stop_date = day_field("Last day you took it")
+    reason = RadioField("Why did you stop?", choices=catalogue.STOP_REASONS,
+                        validators=[InputRequired("Please choose why it was stopped.")])
+
+
+class ChangeDoseForm(FlaskForm):
+    on = day_field("New dose from")
+    dose = NumberField("New dose", validators=[InputRequired("Please enter the dose, like 200.")],
+                       render_kw={"inputmode": "decimal", "min": "0", "step": "any"})
+    unit = SelectField("Unit", choices=catalogue.UNITS)
+    frequency = SelectField("How often", choices=catalogue.FREQUENCIES)
+
+
+class SideEffectForm(FlaskForm):
+    noted_on = day_field("When did you notice it?")
+    description = StringField("What did you notice?", validators=[
+        InputRequired("Please describe the side effect."),
+        Length(max=300, message="Please keep it under 300 characters.")])
+    severity = ScaleField("How bad is it?")
+
+
+class LabForm(FlaskForm):
+    lab_test_id = SelectField("Test", coerce=optional_int, choices=[], validators=[Optional()])
+    name = StringField("Or type the name of another test", validators=[
+        Optional(), Length(max=80, message="Please keep the name under 80 characters.")])
+    value = StringField("Result", validators=[
+        InputRequired("Please enter the result."), Length(max=30, message="That result is too long.")],
+        description="A number like 4.2, or a titre like 1:320.", render_kw={"inputmode": "decimal"})
+    unit = StringField("Unit (optional)", validators=[Optional(), Length(max=20)],
+                       description="Leave empty to use the usual unit for this test.")
+    taken_on = day_field("Date of the test")
+    ref_low = NumberField("Lowest normal value (optional)", validators=[Optional()],
+                          render_kw={"inputmode": "decimal", "step": "any"})
+    ref_high = NumberField("Highest normal value (optional)", validators=[Optional()],
+                           render_kw={"inputmode": "decimal", "step": "any"})
+    notes = StringField("Notes (optional)", validators=[
+        Optional(), Length(max=300, message="Please keep notes under 300 characters.")])
+
+
+class ProfileForm(FlaskForm):
+    diagnoses = CheckboxesField("Diagnoses", choices=catalogue.DIAGNOSES)
+    nephritis_class = SelectField("Lupus nephritis class, if a kidney biopsy gave one",
+                                  choices=catalogue.NEPHRITIS_CLASSES, default="",
+                                  description="ISN/RPS class I–VI, written on your biopsy report.")
+    other_diagnosis = StringField("Other diagnosis (optional)", validators=[Optional(), Length(max=120)])
+    diagnosed_year = WholeNumberField("Year of diagnosis", validators=[Optional()],
+                                      render_kw={"inputmode": "numeric"})
+    diagnosed_month = SelectField("Month of diagnosis", choices=MONTHS, coerce=optional_int,
+                                  validators=[Optional()])
+    birth_date = day_field("Date of birth", required=False)
+    birth_year = WholeNumberField("Or just the year you were born", validators=[Optional()],
+                                  render_kw={"inputmode": "numeric"})
+    sex = SelectField("Sex", choices=catalogue.SEXES, default="")
+    country = StringField("Country", validators=[Optional(), Length(max=60)],
+                          render_kw={"autocomplete": "country-name"})
+    region = StringField("Region or state", validators=[Optional(), Length(max=60)],
+                         render_kw={"autocomplete": "address-level1"})
+    postal_code = StringField("Postal code", validators=[Optional(), Length(max=20)],
+                              render_kw={"autocomplete": "postal-code"})
+    organs = CheckboxesField("Parts of the body lupus has affected", choices=catalogue.ORGANS)
+    pregnancy = RadioField("Are you pregnant or breastfeeding?", choices=catalogue.PREGNANCY, default="",
+                           validators=[Optional()])
+
+
+class ReminderForm(FlaskForm):
+    reminder_enabled = BooleanField("Email me a gentle reminder to check in each day")
+    reminder_time = ClockField("At what time? (your local time)", validators=[Optional()], format="%H:%M",
+                               default=None)
+
+
+class QuestionsForm(FlaskForm):
+    questions = TextAreaField("Questions for your doctor", validators=[
+        Optional(), Length(max=3000, message="Please keep your questions under 3000 characters.")],
+        description="They are printed at the end of the summary.")
+
+
+class PeriodForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET form that only chooses what to show
+
+    start = day_field("From")
+    end = day_field("To")
+
+
+class ChartForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET form that only chooses what to show
+
+    range = RadioField("Period", choices=[("30", "30 days"), ("90", "90 days"), ("365", "1 year")],
+                       default="30", validators=[Optional()])
+    symptoms = CheckboxesField("Symptoms to show (up to 4)", coerce=int, choices=[])
