@@ -29,6 +29,9 @@ def load_demo() -> list[str]:
                                 living_with_lupus_since=since, password_hash=password_hash,
                                 email_verified_at=utcnow(), time_zone="Europe/London"))
     db.session.commit()
+    from community.tracking.demo import load_demo_tracking
+
+    tracking_lines = load_demo_tracking()
     lines = ["Demo sign-ins (password for all: " + DEMO_PASSWORD + "):"]
     lines += [f"  {role.value:<9} {email}" for email, _n, role, _b, _s in DEMO_MEMBERS]
-    return lines
+    return lines + tracking_lines

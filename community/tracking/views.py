@@ -564,3 +564,13 @@ def export_csv(kind: str):
     body = export.to_csv(kind, services.export_rows(current_user))
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="lupus-commons-{kind}.csv"'})
+
+
+# -- commands -------------------------------------------------------------------------------------
+@bp.cli.command("send-reminders")
+def send_reminders_command() -> None:
+    """Queue today's check-in reminder emails that are due (run every 15 minutes by a scheduler)."""
+    import click
+
+    sent = services.send_reminders()
+    click.echo(f"Queued {sent} check-in reminder(s).")
