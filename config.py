@@ -74,6 +74,17 @@ class Config:
     # so a newcomer sees the verification link in the terminal without a worker.
     MAIL_DELIVER_AFTER_REQUEST = False
 
+    # Forums. New members (account younger than FORUM_NEW_MEMBER_PERIOD) get
+    # Discourse-like first-day limits; staff are exempt from all of these.
+    FORUM_POSTS_PER_PAGE = 20
+    FORUM_TOPICS_PER_PAGE = 30
+    FORUM_POST_COOLDOWN_SECONDS = int(os.environ.get("FORUM_POST_COOLDOWN_SECONDS", 15))
+    FORUM_NEW_MEMBER_PERIOD = timedelta(days=1)
+    FORUM_NEW_MEMBER_TOPICS_PER_DAY = 3
+    FORUM_NEW_MEMBER_REPLIES_PER_DAY = 10
+    FORUM_NEW_MEMBER_MAX_LINKS = 2
+    FORUM_MAX_POST_CHARS = 20000
+
     SECURITY_HSTS = False
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 

@@ -72,16 +72,16 @@ def register_blueprints(app: Flask) -> None:
     from community.account.views import bp as account_bp
     from community.admin.views import bp as admin_bp
     from community.auth.views import bp as auth_bp
+    from community.forum.views import bp as forum_bp
     from community.main.views import bp as main_bp
     from community.permissions import PUBLIC, access
-    from community.tracking.views import bp as tracking_bp
     from community.tracking.views import bp as tracking_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(account_bp, url_prefix="/account")
     app.register_blueprint(admin_bp, url_prefix="/admin")
-    app.register_blueprint(tracking_bp, url_prefix="/tracking")
+    app.register_blueprint(forum_bp, url_prefix="/forum")
     app.register_blueprint(tracking_bp, url_prefix="/tracking")
 
     @app.get("/healthz")

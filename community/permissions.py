@@ -76,6 +76,75 @@ class Guardian:
         """Catalogue symptoms are for everyone; a custom symptom only for the member who made it."""
         return self.is_member and symptom.owner_id in (None, self.user.id)
 
+    # -- forums ---------------------------------------------------------------
+    # Anything a member may not see answers 404 (ensure(..., hide=True)).
+    def can_view_topic(self, topic: Any) -> bool:
+        """Members-only topics are for signed-in members; hidden topics for staff only."""
+        if topic.hidden_at is not None and not self.is_staff:
+            return False
+        return not topic.members_only or self.is_member
+
+    def can_view_post(self, post: Any, topic: Any) -> bool:
+        """A post is seen where its topic is, unless hidden (staff still see it)."""
+        return self.can_view_topic(topic) and (post.hidden_at is None or self.is_staff)
+
+    def can_start_topic(self, category: Any) -> bool:
+        """Any signed-in member may start a topic in any category."""
+        return self.is_member
+
+    def can_reply(self, topic: Any) -> bool:
+        """Members reply to topics they can see; a locked topic takes staff replies only."""
+        return self.is_member and self.can_view_topic(topic) and (
+            topic.locked_at is None or self.is_staff)
+
+    def can_edit_post(self, post: Any, topic: Any) -> bool:
+        """Authors edit their own live posts while the topic is open."""
+        return (self.is_member and post.author_id == self.user.id and post.deleted_at is None
+                and post.hidden_at is None and topic.locked_at is None and self.can_view_topic(topic))
+
+    def can_delete_post(self, post: Any, topic: Any) -> bool:
+        """Authors delete their own posts (softly: the place in the topic stays)."""
+        return (self.is_member and post.author_id == self.user.id and post.deleted_at is None
+                and self.can_view_topic(topic))
+
+    def can_view_edit_history(self, post: Any, topic: Any) -> bool:
+        """Moderators and admins see earlier versions of edited posts."""
+        return self.is_staff and self.can_view_topic(topic)
+
+    def can_react(self, post: Any, topic: Any) -> bool:
+        """Members react to other members' live posts they can see."""
+        return (self.is_member and post.author_id != self.user.id and post.deleted_at is None
+                and self.can_view_post(post, topic))
+
+    def can_watch_topic(self, topic: Any) -> bool:
+        """Members follow topics they can see."""
+        return self.is_member and self.can_view_topic(topic)
+
+    def can_watch_category(self, category: Any) -> bool:
+        """Members follow any category."""
+        return self.is_member
+
+    def can_manage_categories(self) -> bool:
+        """Admins add and edit forum categories."""
+        return self.is_admin
+
+    def can_skip_posting_limits(self) -> bool:
+        """Staff are not held by cooldowns and new-member limits."""
+        return self.is_staff
+
+    # -- research news ---------------------------------------------------------
+    def can_write_articles(self, granted: bool) -> bool:
+        """Admins write articles; moderators only once an admin has allowed them (``granted``)."""
+        return self.is_admin or (self.is_staff and granted)
+
+    def can_read_article(self, article: Any, is_writer: bool) -> bool:
+        """Published articles are for everyone; drafts only for those who write."""
+        return article.is_published or (is_writer and self.can_write_articles(True))
+
+    def can_manage_writers(self) -> bool:
+        """Only admins decide which moderators may write articles."""
+        return self.is_admin
+
     # -- enforcement --------------------------------------------------------
     def ensure(self, allowed: bool, *, hide: bool = False) -> None:
         """Raise unless allowed; ``hide`` answers 404 so the thing's existence is not confirmed."""

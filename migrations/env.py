@@ -15,13 +15,20 @@ if config.config_file_name is not None and not config.attributes.get("database_u
 target_metadata = Base.metadata
 
 
+def include_name(name, type_, _parent_names) -> bool:
+    """Leave full-text search artefacts alone: they are created by hand in migrations
+    (SQLite FTS5 tables and their shadow tables, PostgreSQL expression indexes)."""
+    return not (type_ in ("table", "index") and name and "_fts" in name)
+
+
 def database_url() -> str:
     return config.attributes.get("database_url") or config_from_env().DATABASE_URL
 
 
 def run_migrations_offline() -> None:
     context.configure(url=database_url(), target_metadata=target_metadata,
-                      literal_binds=True, render_as_batch=True, compare_type=True)
+                      literal_binds=True, render_as_batch=True, compare_type=True,
+                      include_name=include_name)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -40,7 +47,7 @@ def run_migrations_online() -> None:
 def _run(connection) -> None:
     # render_as_batch lets ALTER-style changes work on SQLite too.
     context.configure(connection=connection, target_metadata=target_metadata,
-                      render_as_batch=True, compare_type=True)
+                      render_as_batch=True, compare_type=True, include_name=include_name)
     with context.begin_transaction():
         context.run_migrations()
 

@@ -1,6 +1,19 @@
 """All models, imported here so Alembic and the export registry see every table."""
 
 from community.models.audit import AuditEvent
+from community.models.forum import (
+    Category,
+    CategoryWatch,
+    Draft,
+    ForumPreference,
+    Notification,
+    Post,
+    PostRevision,
+    Reaction,
+    Topic,
+    TopicRead,
+    TopicWatch,
+)
 from community.models.mail import OutboxMessage
 from community.models.tracking import (
     CheckIn,
@@ -19,4 +32,6 @@ from community.models.user import Role, User
 
 __all__ = ["AuditEvent", "OutboxMessage", "Role", "User",
            "CheckIn", "Flare", "HealthProfile", "LabResult", "LabTest", "Medication", "Symptom",
-           "SymptomRating", "TrackingSettings", "Treatment", "TreatmentSideEffect"]
+           "SymptomRating", "TrackingSettings", "Treatment", "TreatmentSideEffect",
+           "Category", "CategoryWatch", "Draft", "ForumPreference", "Notification", "Post",
+           "PostRevision", "Reaction", "Topic", "TopicRead", "TopicWatch"]

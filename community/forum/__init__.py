@@ -1,0 +1,1 @@
+"""Forums: categories, topics, replies, reactions, following, notifications and search."""

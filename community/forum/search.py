@@ -1,0 +1,143 @@
+"""Full-text search over topic titles and post bodies: one service, two engines.
+
+SQLite uses the FTS5 table ``forum_fts`` and PostgreSQL GIN indexes over
+``to_tsvector('english', ...)``; both are created by the forums migration.
+Whatever a member types becomes a plain list of words (no operators, no
+syntax), so quotes, dashes, ``AND``, brackets or emoji never make a search
+fail. What the searcher may not see (deleted, hidden, members-only posts) is
+filtered inside the query, before ranking and paging.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from markupsafe import Markup, escape
+from sqlalchemy import text
+
+from community.db import db
+from community.permissions import Guardian
+
+MAX_WORDS = 12
+MAX_WORD_CHARS = 60
+PER_PAGE = 20
+MAX_PAGE = 25
+START, STOP = "\x02", "\x03"  # control characters never stored in posts (rendering strips them)
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass
+class SearchResult:
+    post_id: int
+    number: int
+    created_at: datetime
+    topic_id: int
+    topic_title: str
+    author_name: str | None
+    snippet: Markup
+
+
+def words(query: str) -> list[str]:
+    """The searchable words of whatever was typed: letters and digits only, at most 12."""
+    found = []
+    for word in _WORD.findall((query or "")[:500]):
+        word = word.strip("_")[:MAX_WORD_CHARS]
+        if word and word.lower() not in {w.lower() for w in found}:
+            found.append(word)
+    return found[:MAX_WORDS]
+
+
+def fts5_query(query_words: list[str]) -> str:
+    """An FTS5 MATCH string: every word quoted as a literal, all required."""
+    return " ".join('"' + w.replace('"', '""') + '"' for w in query_words)
+
+
+def highlight(snippet: str) -> Markup:
+    """Escape a snippet and turn the engine's markers into <mark> (the only markup added)."""
+    escaped = str(escape(snippet or ""))
+    # Safe: every character was escaped above; only our own markers become <mark>.
+    return Markup(escaped.replace(START, "<mark>").replace(STOP, "</mark>"))  # noqa: S704
+
+
+_SQLITE = text("""
+SELECT p.id, p.number, p.created_at, t.id, t.title, u.display_name,
+       snippet(forum_fts, 1, char(2), char(3), '…', 24)
+  FROM forum_fts
+  JOIN forum_posts p ON p.id = forum_fts.rowid
+  JOIN forum_topics t ON t.id = p.topic_id
+  LEFT JOIN users u ON u.id = p.author_id
+ WHERE forum_fts MATCH :match
+   AND p.deleted_at IS NULL
+   AND (:staff OR (p.hidden_at IS NULL AND t.hidden_at IS NULL))
+   AND (:member OR t.members_only = 0)
+ ORDER BY bm25(forum_fts, 4.0, 1.0), p.id DESC
+ LIMIT :limit OFFSET :offset
+""")
+
+_POSTGRES = text("""
+WITH q AS (SELECT plainto_tsquery('english', :terms) AS query),
+hits AS (
+    SELECT p.id FROM forum_posts p, q
+     WHERE to_tsvector('english', p.body_text) @@ q.query
+    UNION
+    SELECT p.id FROM forum_topics t
+      JOIN forum_posts p ON p.topic_id = t.id AND p.number = 1, q
+     WHERE to_tsvector('english', t.title) @@ q.query
+),
+ranked AS (
+    SELECT p.id, p.number, p.created_at, p.body_text, t.id AS topic_id, t.title, p.author_id,
+           ts_rank(to_tsvector('english', p.body_text), q.query)
+           + CASE WHEN p.number = 1 THEN 4 * ts_rank(to_tsvector('english', t.title), q.query)
+                  ELSE 0 END AS rank
+      FROM hits
+      JOIN forum_posts p ON p.id = hits.id
+      JOIN forum_topics t ON t.id = p.topic_id, q
+     WHERE p.deleted_at IS NULL
+       AND (:staff OR (p.hidden_at IS NULL AND t.hidden_at IS NULL))
+       AND (:member OR NOT t.members_only)
+     ORDER BY rank DESC, p.id DESC
+     LIMIT :limit OFFSET :offset
+)
+SELECT r.id, r.number, r.created_at, r.topic_id, r.title, u.display_name,
+       ts_headline('english', r.body_text, q.query, :options)
+  FROM ranked r
+  LEFT JOIN users u ON u.id = r.author_id, q
+ ORDER BY r.rank DESC, r.id DESC
+""")
+
+HEADLINE_OPTIONS = (f"StartSel={START}, StopSel={STOP}, MaxWords=35, MinWords=15, "
+                    "MaxFragments=2, FragmentDelimiter=\" … \"")
+
+
+def search(viewer: Any, query: str, page: int = 1) -> tuple[list[SearchResult], bool]:
+    """Posts matching every word of the query that the viewer may see, best first."""
+    query_words = words(query)
+    page = min(max(page, 1), MAX_PAGE)
+    if not query_words:
+        return [], False
+    guardian = Guardian(viewer)
+    params = {"staff": guardian.is_staff, "member": guardian.is_member,
+              "limit": PER_PAGE + 1, "offset": (page - 1) * PER_PAGE}
+    bind = db.session.get_bind()
+    if bind.dialect.name == "postgresql":
+        rows = db.session.execute(_POSTGRES, {**params, "terms": " ".join(query_words),
+                                              "options": HEADLINE_OPTIONS}).all()
+    else:
+        rows = db.session.execute(_SQLITE, {**params, "match": fts5_query(query_words)}).all()
+    results = [SearchResult(row[0], row[1], _as_datetime(row[2]), row[3], row[4], row[5],
+                            highlight(row[6])) for row in rows]
+    return results[:PER_PAGE], len(results) > PER_PAGE
+
+
+def _as_datetime(value: Any) -> datetime:
+    """Raw SQL skips the UTCDateTime type: read SQLite's text timestamps back as aware UTC."""
+    from datetime import UTC
+
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
