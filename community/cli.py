@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from community.errors import DomainError
 
@@ -111,6 +111,7 @@ def demo_load() -> None:
 
 
 @click.command("seed")
+@with_appcontext
 def seed() -> None:
     """Load reference data (idempotent: safe to run on every start)."""
     from community.reference import load_all

@@ -10,11 +10,11 @@ from community.passwords import hash_password
 
 DEMO_PASSWORD = "butterfly-garden-demo"  # noqa: S105 - printed for demo sign-in on purpose
 DEMO_MEMBERS = [
-    ("maya@demo.lupus-commons.invalid", "Maya", Role.MEMBER, "Diagnosed in 2016. Gardener, tea drinker.", 2016),
-    ("sam@demo.lupus-commons.invalid", "Sam", Role.MEMBER, "Lupus nephritis class IV, in remission.", 2011),
-    ("ines@demo.lupus-commons.invalid", "Ines", Role.MEMBER, "Mum of two, newly diagnosed.", 2025),
-    ("rowan@demo.lupus-commons.invalid", "Rowan (moderator)", Role.MODERATOR, "Volunteer moderator.", None),
-    ("admin@demo.lupus-commons.invalid", "Admin", Role.ADMIN, "", None),
+    ("maya@demo.example.org", "Maya", Role.MEMBER, "Diagnosed in 2016. Gardener, tea drinker.", 2016),
+    ("sam@demo.example.org", "Sam", Role.MEMBER, "Lupus nephritis class IV, in remission.", 2011),
+    ("ines@demo.example.org", "Ines", Role.MEMBER, "Mum of two, newly diagnosed.", 2025),
+    ("rowan@demo.example.org", "Rowan (moderator)", Role.MODERATOR, "Volunteer moderator.", None),
+    ("admin@demo.example.org", "Admin", Role.ADMIN, "", None),
 ]
 
 

@@ -12,7 +12,7 @@ from community.models import CheckIn, Flare, LabResult, LabTest, Medication, Sym
 from community.tracking.catalogue import load_catalogues
 from community.tracking.services import local_today
 
-DEMO_EMAIL = "maya@demo.lupus-commons.invalid"
+DEMO_EMAIL = "maya@demo.example.org"
 
 
 def load_demo_tracking() -> list[str]:
