@@ -72,6 +72,18 @@ def register(email: str, display_name: str, password: str, time_zone: str,
     return user
 
 
+def _user_for_token(purpose: str, token: str, max_age_setting: str, state) -> User | None:
+    """The member an emailed link names, if the link is genuine, fresh, and the state it
+    was made for (``state(user)``) has not changed since: that is what makes it single-use."""
+    payload = tokens.read_token(purpose, token, current_app.config[max_age_setting])
+    if payload is None:
+        return None
+    user = db.session.get(User, payload.get("uid"))
+    if user is None or payload.get("fp") != state(user):
+        return None
+    return user
+
+
 def queue_verification(user: User, next_path: str | None = None) -> None:
     token = tokens.make_token(tokens.VERIFY_EMAIL, {"uid": user.id, "fp": tokens.fingerprint(user.email)})
     mail.queue(user.email, "verify_email", user=user,
@@ -88,11 +100,9 @@ def resend_verification(email: str) -> None:
 
 def verify_email(token: str) -> User | None:
     """Mark the address verified; None when the link is invalid, expired or for another address."""
-    payload = tokens.read_token(tokens.VERIFY_EMAIL, token, current_app.config["EMAIL_TOKEN_MAX_AGE"])
-    if payload is None:
-        return None
-    user = db.session.get(User, payload.get("uid"))
-    if user is None or payload.get("fp") != tokens.fingerprint(user.email):
+    user = _user_for_token(tokens.VERIFY_EMAIL, token, "EMAIL_TOKEN_MAX_AGE",
+                           lambda u: tokens.fingerprint(u.email))
+    if user is None:
         return None
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
@@ -139,13 +149,8 @@ def request_password_reset(email: str) -> None:
 
 
 def user_for_reset_token(token: str) -> User | None:
-    payload = tokens.read_token(tokens.RESET_PASSWORD, token, current_app.config["RESET_TOKEN_MAX_AGE"])
-    if payload is None:
-        return None
-    user = db.session.get(User, payload.get("uid"))
-    if user is None or payload.get("fp") != _reset_fingerprint(user):
-        return None
-    return user
+    """The member a reset link is for, while it is fresh and unused."""
+    return _user_for_token(tokens.RESET_PASSWORD, token, "RESET_TOKEN_MAX_AGE", _reset_fingerprint)
 
 
 def reset_password(token: str, new_password: str) -> User | None:
