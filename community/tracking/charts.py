@@ -103,7 +103,7 @@ def symptom_chart(data: dict[str, Any], say_day) -> dict[str, Any]:
     for n, (day, kind, t) in enumerate(data["events"], start=1):
         events.append({"n": n, "x": _x(day, start, days) + 0.5 * _day_width(days), "kind": kind,
                        "day": day, "treatment": t, "text": treatment_event_text(kind, t)})
-    table = [{"week": week, "values": [averages[sid].get(week) for sid in data["chosen"]]}
+    table = [{"week": week, "averages": [averages[sid].get(week) for sid in data["chosen"]]}
              for week in sorted(table_weeks)]
     return {
         "width": WIDTH, "height": HEIGHT, "left": LEFT, "right": WIDTH - RIGHT, "top": TOP,

@@ -8,7 +8,17 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from community.db import db
-from community.models import CheckIn, Flare, LabResult, LabTest, Medication, Symptom, SymptomRating, Treatment, User
+from community.models import (
+    CheckIn,
+    Flare,
+    LabResult,
+    LabTest,
+    Medication,
+    Symptom,
+    SymptomRating,
+    Treatment,
+    User,
+)
 from community.tracking.catalogue import load_catalogues
 from community.tracking.services import local_today
 

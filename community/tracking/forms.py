@@ -16,6 +16,7 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -27,6 +28,11 @@ WELLBEING_CHOICES = [("1", "Very bad"), ("2", "Bad"), ("3", "Okay"), ("4", "Good
 MONTHS = [("", "Month (optional)")] + [(str(n), name) for n, name in enumerate(
     ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
      "November", "December"], start=1)]
+
+
+def options(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def optional_int(value):
@@ -73,12 +79,12 @@ class ScaleField(RadioField):
     """A 0–4 rating with 'not rated'; a value off the scale gets a plain message."""
 
     def __init__(self, label=None, **kwargs):
-        kwargs.setdefault("choices", SCALE_CHOICES)
+        kwargs.setdefault("choices", options(SCALE_CHOICES))
         kwargs.setdefault("default", "")
         super().__init__(label, **kwargs)
 
     def pre_validate(self, form):
-        if self.data not in {value for value, _ in self.choices}:
+        if self.data not in {value for value, *_ in self.choices}:
             raise ValueError("Please choose from none (0) to very severe (4).")
 
     @property
@@ -106,12 +112,12 @@ def day_field(label: str, required: bool = True, **kwargs) -> DayField:
 class CheckInForm(FlaskForm):
     checkin_id = HiddenField()
     day = day_field("Day")
-    wellbeing = RadioField("Overall, how are you today?", choices=WELLBEING_CHOICES,
+    wellbeing = RadioField("Overall, how are you today?", choices=options(WELLBEING_CHOICES),
                            validators=[Optional()], validate_choice=True)
     sleep_hours = NumberField("Hours of sleep last night", validators=[
         Optional(), NumberRange(min=0, max=24, message="Sleep must be between 0 and 24 hours.")],
         render_kw={"inputmode": "decimal", "step": "0.5", "min": "0", "max": "24"})
-    triggers = CheckboxesField("Anything that may have set things off?", choices=catalogue.TRIGGERS)
+    triggers = CheckboxesField("Anything that may have set things off?", choices=options(catalogue.TRIGGERS))
     custom_trigger = StringField("Something else (optional)", validators=[
         Optional(), Length(max=80, message="Please keep it under 80 characters.")])
     medications_taken = CheckboxesField("Medicines you took today", coerce=int, choices=[])
@@ -138,7 +144,7 @@ def checkin_form(symptoms, treatments, **kwargs) -> CheckInForm:
         setattr(Form, f"sym_{symptom.id}", ScaleField(symptom.name, description=symptom.explanation))
     form = Form(**kwargs)
     form.symptom_fields = [(s.id, form[f"sym_{s.id}"]) for s in symptoms]
-    form.medications_taken.choices = [(t.id, t.name) for t in treatments]
+    form.medications_taken.choices = options((t.id, t.name) for t in treatments)
     return form
 
 
@@ -146,13 +152,13 @@ class FlareForm(FlaskForm):
     start_date = day_field("When did it start?")
     end_date = day_field("When did it end?", required=False,
                          description="Leave empty while the flare is still going on.")
-    severity = RadioField("How bad is it, in your own view?", choices=catalogue.FLARE_SEVERITY_CHOICES,
+    severity = RadioField("How bad is it, in your own view?", choices=options(catalogue.FLARE_SEVERITY_CHOICES),
                           validators=[InputRequired("Please choose mild, moderate or severe.")],
                           description="Your own rating, not a clinical score.")
     symptoms = CheckboxesField("Symptoms during the flare", choices=[])
-    organs = CheckboxesField("Parts of the body involved", choices=catalogue.ORGANS)
-    triggers = CheckboxesField("What may have set it off?", choices=catalogue.TRIGGERS)
-    actions = CheckboxesField("What did you do about it?", choices=catalogue.FLARE_ACTIONS)
+    organs = CheckboxesField("Parts of the body involved", choices=options(catalogue.ORGANS))
+    triggers = CheckboxesField("What may have set it off?", choices=options(catalogue.TRIGGERS))
+    actions = CheckboxesField("What did you do about it?", choices=options(catalogue.FLARE_ACTIONS))
     notes = TextAreaField("Notes (optional)", validators=[
         Optional(), Length(max=5000, message="Please keep notes under 5000 characters.")])
 
@@ -163,19 +169,19 @@ class TreatmentForm(FlaskForm):
         Optional(), Length(max=80, message="Please keep the name under 80 characters.")])
     dose = NumberField("Dose", validators=[InputRequired("Please enter the dose, like 200.")],
                        render_kw={"inputmode": "decimal", "min": "0", "step": "any"})
-    unit = SelectField("Unit", choices=catalogue.UNITS, default="mg")
-    frequency = SelectField("How often", choices=catalogue.FREQUENCIES, default="once_daily")
+    unit = SelectField("Unit", choices=options(catalogue.UNITS), default="mg")
+    frequency = SelectField("How often", choices=options(catalogue.FREQUENCIES), default="once_daily")
     start_date = day_field("Started on")
     stop_date = day_field("Stopped on (leave empty if you still take it)", required=False)
-    stop_reason = SelectField("Why it was stopped", choices=[("", "—")] + catalogue.STOP_REASONS
-                              + [catalogue.DOSE_CHANGED], default="")
+    stop_reason = SelectField("Why it was stopped", choices=options([("", "—")] + catalogue.STOP_REASONS
+                                                        + [catalogue.DOSE_CHANGED]), default="")
     notes = TextAreaField("Notes (optional)", validators=[
         Optional(), Length(max=2000, message="Please keep notes under 2000 characters.")])
 
 
 class StopTreatmentForm(FlaskForm):
     stop_date = day_field("Last day you took it")
-    reason = RadioField("Why did you stop?", choices=catalogue.STOP_REASONS,
+    reason = RadioField("Why did you stop?", choices=options(catalogue.STOP_REASONS),
                         validators=[InputRequired("Please choose why it was stopped.")])
 
 
@@ -183,8 +189,8 @@ class ChangeDoseForm(FlaskForm):
     on = day_field("New dose from")
     dose = NumberField("New dose", validators=[InputRequired("Please enter the dose, like 200.")],
                        render_kw={"inputmode": "decimal", "min": "0", "step": "any"})
-    unit = SelectField("Unit", choices=catalogue.UNITS)
-    frequency = SelectField("How often", choices=catalogue.FREQUENCIES)
+    unit = SelectField("Unit", choices=options(catalogue.UNITS))
+    frequency = SelectField("How often", choices=options(catalogue.FREQUENCIES))
 
 
 class SideEffectForm(FlaskForm):
@@ -214,27 +220,27 @@ class LabForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    diagnoses = CheckboxesField("Diagnoses", choices=catalogue.DIAGNOSES)
+    diagnoses = CheckboxesField("Diagnoses", choices=options(catalogue.DIAGNOSES))
     nephritis_class = SelectField("Lupus nephritis class, if a kidney biopsy gave one",
-                                  choices=catalogue.NEPHRITIS_CLASSES, default="",
+                                  choices=options(catalogue.NEPHRITIS_CLASSES), default="",
                                   description="ISN/RPS class I–VI, written on your biopsy report.")
     other_diagnosis = StringField("Other diagnosis (optional)", validators=[Optional(), Length(max=120)])
     diagnosed_year = WholeNumberField("Year of diagnosis", validators=[Optional()],
                                       render_kw={"inputmode": "numeric"})
-    diagnosed_month = SelectField("Month of diagnosis", choices=MONTHS, coerce=optional_int,
+    diagnosed_month = SelectField("Month of diagnosis", choices=options(MONTHS), coerce=optional_int,
                                   validators=[Optional()])
     birth_date = day_field("Date of birth", required=False)
     birth_year = WholeNumberField("Or just the year you were born", validators=[Optional()],
                                   render_kw={"inputmode": "numeric"})
-    sex = SelectField("Sex", choices=catalogue.SEXES, default="")
+    sex = SelectField("Sex", choices=options(catalogue.SEXES), default="")
     country = StringField("Country", validators=[Optional(), Length(max=60)],
                           render_kw={"autocomplete": "country-name"})
     region = StringField("Region or state", validators=[Optional(), Length(max=60)],
                          render_kw={"autocomplete": "address-level1"})
     postal_code = StringField("Postal code", validators=[Optional(), Length(max=20)],
                               render_kw={"autocomplete": "postal-code"})
-    organs = CheckboxesField("Parts of the body lupus has affected", choices=catalogue.ORGANS)
-    pregnancy = RadioField("Are you pregnant or breastfeeding?", choices=catalogue.PREGNANCY, default="",
+    organs = CheckboxesField("Parts of the body lupus has affected", choices=options(catalogue.ORGANS))
+    pregnancy = RadioField("Are you pregnant or breastfeeding?", choices=options(catalogue.PREGNANCY), default="",
                            validators=[Optional()])
 
 
@@ -262,6 +268,6 @@ class ChartForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form that only chooses what to show
 
-    range = RadioField("Period", choices=[("30", "30 days"), ("90", "90 days"), ("365", "1 year")],
+    range = RadioField("Period", choices=options([("30", "30 days"), ("90", "90 days"), ("365", "1 year")]),
                        default="30", validators=[Optional()])
     symptoms = CheckboxesField("Symptoms to show (up to 4)", coerce=int, choices=[])

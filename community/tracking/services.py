@@ -164,8 +164,8 @@ def last_ratings_before(user: Any, day: date) -> dict[int, int]:
                                  .order_by(CheckIn.day.desc()).limit(1))
     if previous is None:
         return {}
-    return dict(db.session.execute(select(SymptomRating.symptom_id, SymptomRating.severity)
-                                   .where(SymptomRating.checkin_id == previous)).tuples().all())
+    return {sid: severity for sid, severity in db.session.execute(
+        select(SymptomRating.symptom_id, SymptomRating.severity).where(SymptomRating.checkin_id == previous))}
 
 
 def treatments_active_on(user: Any, day: date) -> list[Treatment]:
@@ -758,10 +758,10 @@ def send_reminders(now: datetime | None = None) -> int:
         due.append((settings, user, local.date()))
     if not due:
         return 0
-    checked_in = set(db.session.execute(
+    checked_in = {tuple(row) for row in db.session.execute(
         select(CheckIn.user_id, CheckIn.day).where(
             CheckIn.user_id.in_({u.id for _s, u, _d in due}),
-            CheckIn.day.in_({d for _s, _u, d in due}))).tuples().all())
+            CheckIn.day.in_({d for _s, _u, d in due})))}
     sent = 0
     for settings, user, day in due:
         if (user.id, day) in checked_in:
@@ -932,11 +932,11 @@ def chart_data(user: Any, *, days: int, symptom_ids: list[int] | None = None,
     rows = db.session.execute(
         select(CheckIn.day, SymptomRating.symptom_id, SymptomRating.severity)
         .join(SymptomRating, SymptomRating.checkin_id == CheckIn.id)
-        .where(CheckIn.user_id == user.id, CheckIn.day >= start, CheckIn.day <= today)).tuples().all()
+        .where(CheckIn.user_id == user.id, CheckIn.day >= start, CheckIn.day <= today)).all()
     wellbeing = db.session.execute(
         select(CheckIn.day, CheckIn.wellbeing).where(
             CheckIn.user_id == user.id, CheckIn.day >= start, CheckIn.day <= today,
-            CheckIn.wellbeing.is_not(None))).tuples().all()
+            CheckIn.wellbeing.is_not(None))).all()
     series: dict[int, list[tuple[date, int]]] = defaultdict(list)
     for day, symptom_id, severity in rows:
         series[symptom_id].append((day, severity))

@@ -169,7 +169,7 @@ def calendar():
 def charts_page():
     form = forms.ChartForm(request.args)
     symptoms = services.symptoms_for(current_user)
-    form.symptoms.choices = [(s.id, s.name) for s in symptoms]
+    form.symptoms.choices = forms.options((s.id, s.name) for s in symptoms)
     form.validate()
     days = int(form.range.data) if form.range.data in ("30", "90", "365") and not form.range.errors else 30
     form.range.data = str(days)
@@ -184,7 +184,7 @@ def charts_page():
 # -- flares -------------------------------------------------------------------------------------
 def _flare_form(**kwargs) -> forms.FlareForm:
     form = forms.FlareForm(**kwargs)
-    form.symptoms.choices = [(s.name, s.name) for s in services.symptoms_for(current_user)]
+    form.symptoms.choices = forms.options((s.name, s.name) for s in services.symptoms_for(current_user))
     return form
 
 
@@ -259,7 +259,8 @@ def delete_flare(flare_id: int):
 # -- treatments ---------------------------------------------------------------------------------
 def _treatment_form(**kwargs) -> forms.TreatmentForm:
     form = forms.TreatmentForm(**kwargs)
-    form.medication_id.choices = [("", "Choose a medicine…")] + [(m.id, m.name) for m in services.medications()]
+    form.medication_id.choices = forms.options(
+        [("", "Choose a medicine…")] + [(m.id, m.name) for m in services.medications()])
     return form
 
 
@@ -401,7 +402,8 @@ def delete_treatment(treatment_id: int):
 # -- labs -----------------------------------------------------------------------------------------
 def _lab_form(**kwargs) -> forms.LabForm:
     form = forms.LabForm(**kwargs)
-    form.lab_test_id.choices = [("", "Choose a test…")] + [(t.id, t.name) for t in services.lab_tests()]
+    form.lab_test_id.choices = forms.options(
+        [("", "Choose a test…")] + [(t.id, t.name) for t in services.lab_tests()])
     return form
 
 

@@ -1,0 +1,428 @@
+"""Tracking rules, straight through the services: what is accepted, what is refused, what is kept."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from community.db import db
+from community.errors import NotFound, ValidationFailed
+from community.models import CheckIn, Flare, LabResult, SymptomRating, Treatment
+from community.tracking import services
+from tests.factories import make_user
+from tests.tracking_support import (
+    TODAY,
+    checkin,
+    flare,
+    lab,
+    seed_catalogues,
+    symptom_id,
+    treatment,
+)
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        seed_catalogues()
+        yield app
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+# -- local dates ---------------------------------------------------------------------------------
+def test_after_midnight_in_auckland_it_is_already_tomorrow(ctx):
+    user = make_user(time_zone="Pacific/Auckland")
+    assert services.local_today(user, datetime(2026, 3, 17, 11, 30, tzinfo=UTC)) == date(2026, 3, 18)
+
+
+def test_late_evening_in_los_angeles_is_still_yesterday_in_utc_terms(ctx):
+    user = make_user(time_zone="America/Los_Angeles")
+    assert services.local_today(user, datetime(2026, 3, 18, 5, 0, tzinfo=UTC)) == date(2026, 3, 17)
+
+
+def test_dates_read_the_way_people_say_them():
+    assert services.say_day(date(2026, 3, 3), date(2026, 5, 1)) == "Tue 3 Mar"
+    assert services.say_day(date(2025, 3, 3), date(2026, 5, 1)) == "Mon 3 Mar 2025"
+
+
+# -- check-ins -----------------------------------------------------------------------------------
+def test_checkin_stores_ratings_wellbeing_sleep_triggers_and_notes(ctx):
+    user = make_user()
+    saved = checkin(user, ratings={symptom_id("fatigue"): 3, symptom_id("joint-pain"): 0}, wellbeing=2,
+                    sleep_hours=6.5, triggers=["sun", "stress"], notes="Garden day")
+    stored = services.get_checkin(user, saved.id)
+    assert (stored.day, stored.wellbeing, stored.sleep_hours, stored.triggers, stored.notes) == (
+        TODAY, 2, 6.5, ["sun", "stress"], "Garden day")
+    assert {r.symptom_id: r.severity for r in stored.ratings} == {symptom_id("fatigue"): 3,
+                                                                  symptom_id("joint-pain"): 0}
+
+
+def test_second_checkin_for_the_same_day_is_refused_and_the_first_is_kept(ctx):
+    user = make_user()
+    first = checkin(user, notes="first")
+    with pytest.raises(ValidationFailed) as error:
+        checkin(user, notes="second")
+    assert error.value.field == "day"
+    assert "already have a check-in" in error.value.message
+    assert count(CheckIn) == 1
+    assert services.get_checkin(user, first.id).notes == "first"
+
+
+def test_editing_a_checkin_replaces_its_ratings(ctx):
+    user = make_user()
+    saved = checkin(user, ratings={symptom_id("fatigue"): 3, symptom_id("headache"): 2})
+    services.save_checkin(user, services.CheckInData(day=TODAY, ratings={symptom_id("fatigue"): 1}),
+                          checkin_id=saved.id, today=TODAY)
+    assert {r.symptom_id: r.severity for r in services.get_checkin(user, saved.id).ratings} == {
+        symptom_id("fatigue"): 1}
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({"day": TODAY + timedelta(days=1)}, "day"),
+    ({"sleep_hours": 30}, "sleep_hours"),
+    ({"sleep_hours": -1}, "sleep_hours"),
+    ({"sleep_hours": float("nan")}, "sleep_hours"),
+    ({"wellbeing": 9}, "wellbeing"),
+    ({"triggers": ["full-moon"]}, "triggers"),
+    ({"custom_symptom": "Itchy ears"}, "custom_severity"),
+    ({"custom_severity": 2}, "custom_symptom"),
+])
+def test_impossible_checkins_are_refused_with_nothing_stored(ctx, changes, field):
+    user = make_user()
+    data = {"day": TODAY, "ratings": {symptom_id("fatigue"): 2}, **changes}
+    with pytest.raises(ValidationFailed) as error:
+        services.save_checkin(user, services.CheckInData(**data), today=TODAY)
+    assert error.value.field == field
+    assert count(CheckIn) == 0 and count(SymptomRating) == 0
+
+
+def test_severity_seven_is_refused(ctx):
+    user = make_user()
+    with pytest.raises(ValidationFailed, match="0 \\(none\\) to 4"):
+        checkin(user, ratings={symptom_id("fatigue"): 7})
+    assert count(CheckIn) == 0
+
+
+def test_custom_symptom_is_created_once_and_offered_again(ctx):
+    user = make_user()
+    checkin(user, day=TODAY - timedelta(days=1), ratings={}, custom_symptom="Itchy  ears", custom_severity=2)
+    checkin(user, ratings={}, custom_symptom="itchy ears", custom_severity=1)
+    mine = [s for s in services.symptoms_for(user) if s.owner_id == user.id]
+    assert [s.name for s in mine] == ["Itchy ears"]
+    assert services.last_ratings_before(user, TODAY) == {mine[0].id: 2}
+
+
+def test_a_member_cannot_rate_another_members_custom_symptom(ctx):
+    owner, other = make_user(), make_user()
+    checkin(owner, ratings={}, custom_symptom="Itchy ears", custom_severity=2)
+    theirs = next(s for s in services.symptoms_for(owner) if s.owner_id == owner.id)
+    with pytest.raises(ValidationFailed):
+        checkin(other, ratings={theirs.id: 1})
+    assert theirs.id not in {s.id for s in services.symptoms_for(other)}
+
+
+def test_medicines_taken_must_be_the_members_own_running_treatments(ctx):
+    user, other = make_user(), make_user()
+    mine = treatment(user)
+    theirs = treatment(other)
+    checkin(user, medications_taken=[mine.id])
+    with pytest.raises(ValidationFailed) as error:
+        checkin(user, day=TODAY - timedelta(days=1), medications_taken=[theirs.id])
+    assert error.value.field == "medications_taken"
+
+
+def test_another_members_checkin_is_not_found(ctx):
+    owner, other = make_user(), make_user()
+    saved = checkin(owner)
+    with pytest.raises(NotFound):
+        services.get_checkin(other, saved.id)
+    with pytest.raises(NotFound):
+        services.delete_checkin(other, saved.id)
+    assert count(CheckIn) == 1
+
+
+# -- flares --------------------------------------------------------------------------------------
+def test_overlapping_flares_are_rejected_with_the_dates_of_the_other(ctx):
+    user = make_user()
+    flare(user, date(2026, 3, 1), date(2026, 3, 6))
+    with pytest.raises(ValidationFailed) as error:
+        flare(user, date(2026, 3, 5), date(2026, 3, 10))
+    assert error.value.field == "start_date"
+    assert "Sun 1 Mar to Fri 6 Mar" in error.value.message
+    assert count(Flare) == 1
+
+
+def test_an_ongoing_flare_blocks_a_later_one_until_it_ends(ctx):
+    user = make_user()
+    ongoing = flare(user, date(2026, 3, 1))
+    with pytest.raises(ValidationFailed, match="still ongoing"):
+        flare(user, date(2026, 3, 10))
+    services.end_flare(user, ongoing.id, today=date(2026, 3, 8))
+    flare(user, date(2026, 3, 10))
+    assert count(Flare) == 2
+
+
+def test_back_to_back_flares_are_fine_and_editing_does_not_clash_with_itself(ctx):
+    user = make_user()
+    first = flare(user, date(2026, 3, 1), date(2026, 3, 4))
+    flare(user, date(2026, 3, 5), date(2026, 3, 8))
+    services.save_flare(user, services.FlareData(start_date=date(2026, 3, 1), end_date=date(2026, 3, 4),
+                                                 severity="severe"), flare_id=first.id, today=TODAY)
+    assert services.get_flare(user, first.id).severity == "severe"
+
+
+@pytest.mark.parametrize("start, end, severity, field", [
+    (date(2026, 3, 10), date(2026, 3, 5), "mild", "end_date"),
+    (TODAY + timedelta(days=1), None, "mild", "start_date"),
+    (date(2026, 3, 1), TODAY + timedelta(days=2), "mild", "end_date"),
+    (date(2026, 3, 1), None, "apocalyptic", "severity"),
+])
+def test_impossible_flares_are_refused(ctx, start, end, severity, field):
+    user = make_user()
+    with pytest.raises(ValidationFailed) as error:
+        flare(user, start, end, severity=severity)
+    assert error.value.field == field
+    assert count(Flare) == 0
+
+
+def test_other_members_flares_do_not_count_as_overlaps(ctx):
+    one, two = make_user(), make_user()
+    flare(one, date(2026, 3, 1))
+    flare(two, date(2026, 3, 1))
+    assert count(Flare) == 2
+
+
+# -- treatments ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("dose", [-5, 0, float("inf"), 10_000_000])
+def test_impossible_doses_are_refused(ctx, dose):
+    user = make_user()
+    with pytest.raises(ValidationFailed) as error:
+        treatment(user, dose=dose)
+    assert error.value.field == "dose"
+    assert count(Treatment) == 0
+
+
+def test_free_entry_medicine_is_kept_in_the_members_words(ctx):
+    user = make_user()
+    saved = services.save_treatment(user, services.TreatmentData(
+        medication_id=None, name="  Vitamin   D ", dose=1000, unit="units", frequency="once_daily",
+        start_date=date(2026, 1, 1)), today=TODAY)
+    assert saved.name == "Vitamin D" and saved.medication_id is None
+
+
+def test_stop_before_start_and_stop_without_reason_are_refused(ctx):
+    user = make_user()
+    saved = treatment(user, start=date(2026, 2, 1))
+    with pytest.raises(ValidationFailed) as error:
+        services.stop_treatment(user, saved.id, stop_date=date(2026, 1, 1), reason="cost", today=TODAY)
+    assert error.value.field == "stop_date"
+    with pytest.raises(ValidationFailed) as error:
+        services.stop_treatment(user, saved.id, stop_date=date(2026, 3, 1), reason="", today=TODAY)
+    assert error.value.field == "reason"
+    assert services.get_treatment(user, saved.id).stop_date is None
+
+
+def test_a_dose_change_keeps_the_old_dose_in_history(ctx):
+    user = make_user()
+    old = treatment(user, slug="prednisone", dose=20, start=date(2026, 2, 1))
+    new = services.change_dose(user, old.id, on=date(2026, 3, 1), dose=10, unit="mg", frequency="once_daily",
+                               today=TODAY)
+    old = services.get_treatment(user, old.id)
+    assert (old.stop_date, old.stop_reason) == (date(2026, 2, 28), "dose_changed")
+    assert (new.dose, new.start_date, new.previous_id) == (10, date(2026, 3, 1), old.id)
+    events = services._treatment_events_between(user, date(2026, 1, 1), TODAY)
+    assert [(d, kind) for d, kind, _t in events] == [(date(2026, 2, 1), "started"), (date(2026, 3, 1), "changed")]
+
+
+def test_side_effects_are_dated_and_not_before_the_treatment_started(ctx):
+    user = make_user()
+    saved = treatment(user, start=date(2026, 2, 1))
+    with pytest.raises(ValidationFailed) as error:
+        services.add_side_effect(user, saved.id, noted_on=date(2026, 1, 20), description="Nausea", severity=1,
+                                 today=TODAY)
+    assert error.value.field == "noted_on"
+    services.add_side_effect(user, saved.id, noted_on=date(2026, 2, 10), description="Nausea", severity=1,
+                             today=TODAY)
+    assert [e.description for e in services.get_treatment(user, saved.id, with_side_effects=True).side_effects] \
+        == ["Nausea"]
+
+
+def test_deleting_a_treatment_keeps_the_next_dose_step(ctx):
+    user = make_user()
+    old = treatment(user, slug="prednisone", dose=20, start=date(2026, 2, 1))
+    new = services.change_dose(user, old.id, on=date(2026, 3, 1), dose=10, unit="mg", frequency="once_daily",
+                               today=TODAY)
+    services.delete_treatment(user, old.id)
+    assert services.get_treatment(user, new.id).previous_id is None
+
+
+# -- labs ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("typed, value, shown", [
+    ("4.2", 4.2, "4.2"), ("4,2", 4.2, "4.2"), (" 12 ", 12, "12"), ("1:320", 320, "1:320"),
+    ("1 : 80", 80, "1:80"), (".5", 0.5, "0.5"),
+])
+def test_lab_values_are_read_as_typed(typed, value, shown):
+    assert services.parse_lab_value(typed) == (value, shown)
+
+
+@pytest.mark.parametrize("typed", ["high", "", "4.2.1", "-3", "1e400", "nan", "1:0x", "10000001"])
+def test_non_numeric_or_impossible_lab_values_are_refused(typed):
+    with pytest.raises(ValidationFailed) as error:
+        services.parse_lab_value(typed)
+    assert error.value.field == "value"
+
+
+def test_labs_are_flagged_against_the_labs_own_range(ctx):
+    user = make_user()
+    low = lab(user, value="0.7", ref_low=0.9, ref_high=1.8)
+    high = lab(user, slug="anti-dsdna", value="64", ref_low=0, ref_high=30)
+    normal = lab(user, slug="egfr", value="96", ref_low=60)
+    unknown = lab(user, slug="crp", value="3")
+    assert (low.flag, high.flag, normal.flag, unknown.flag) == ("low", "high", "", "")
+    assert low.unit == "g/L"  # the catalogue's usual unit when none was typed
+
+
+def test_lab_range_upside_down_and_future_dates_are_refused(ctx):
+    user = make_user()
+    with pytest.raises(ValidationFailed) as error:
+        lab(user, ref_low=2, ref_high=1)
+    assert error.value.field == "ref_high"
+    with pytest.raises(ValidationFailed) as error:
+        lab(user, taken_on=TODAY + timedelta(days=1))
+    assert error.value.field == "taken_on"
+    assert count(LabResult) == 0
+
+
+# -- profile -------------------------------------------------------------------------------------
+def test_profile_is_all_optional_and_a_biopsy_class_implies_nephritis(ctx):
+    user = make_user()
+    profile = services.save_profile(user, diagnoses=["sle"], nephritis_class="IV", today=TODAY)
+    assert profile.diagnoses == ["sle", "nephritis"]
+    empty = services.save_profile(make_user(), today=TODAY)
+    assert empty.diagnoses == [] and empty.birth_year is None
+
+
+@pytest.mark.parametrize("values, field", [
+    ({"birth_year": 1850}, "birth_year"),
+    ({"diagnosed_year": 2030}, "diagnosed_year"),
+    ({"diagnosed_month": 5}, "diagnosed_year"),
+    ({"diagnosed_year": 1990, "birth_year": 2000}, "diagnosed_year"),
+    ({"birth_date": TODAY + timedelta(days=3)}, "birth_date"),
+    ({"organs": ["spleen-ish"]}, "organs"),
+])
+def test_impossible_profile_answers_are_refused(ctx, values, field):
+    with pytest.raises(ValidationFailed) as error:
+        services.save_profile(make_user(), today=TODAY, **values)
+    assert error.value.field == field
+
+
+# -- reminders -----------------------------------------------------------------------------------
+def outbox_subjects():
+    from community.models import OutboxMessage
+
+    return [m.recipient for m in db.session.scalars(select(OutboxMessage))]
+
+
+def test_reminder_is_sent_once_after_the_local_time_and_only_without_a_checkin(ctx):
+    maya = make_user(email="maya@example.org", time_zone="Europe/London")
+    sam = make_user(email="sam@example.org", time_zone="America/New_York")
+    done = make_user(email="done@example.org", time_zone="Europe/London")
+    for user in (maya, sam, done):
+        services.save_reminder(user, enabled=True, at=time(19, 0))
+    checkin(done, day=date(2026, 3, 17), today=date(2026, 3, 17))
+    evening_in_london = datetime(2026, 3, 17, 19, 5, tzinfo=UTC)  # 15:05 in New York
+    assert services.send_reminders(evening_in_london) == 1
+    assert outbox_subjects() == ["maya@example.org"]
+    assert services.send_reminders(evening_in_london + timedelta(minutes=15)) == 0
+    assert services.send_reminders(datetime(2026, 3, 17, 23, 1, tzinfo=UTC)) == 1  # 19:01 in New York
+    assert outbox_subjects() == ["maya@example.org", "sam@example.org"]
+
+
+def test_reminder_email_holds_no_health_details(ctx):
+    from community.models import OutboxMessage
+
+    user = make_user(email="maya@example.org")
+    services.save_reminder(user, enabled=True, at=time(8, 0))
+    checkin(user, day=date(2026, 3, 16), today=date(2026, 3, 16), notes="private note")
+    services.send_reminders(datetime(2026, 3, 17, 9, 0, tzinfo=UTC))
+    message = db.session.scalar(select(OutboxMessage))
+    assert message.subject == "How are you today?"
+    assert "private note" not in message.body and "fatigue" not in message.body.lower()
+    assert "/tracking/check-in" in message.body
+
+
+def test_turned_off_reminders_send_nothing_and_on_needs_a_time(ctx):
+    user = make_user()
+    services.save_reminder(user, enabled=False, at=time(8, 0))
+    assert services.send_reminders(datetime(2026, 3, 17, 9, 0, tzinfo=UTC)) == 0
+    with pytest.raises(ValidationFailed) as error:
+        services.save_reminder(user, enabled=True, at=None)
+    assert error.value.field == "reminder_time"
+
+
+# -- read models ---------------------------------------------------------------------------------
+def test_doctor_summary_shows_trends_flares_changes_and_out_of_range_labs(ctx):
+    user = make_user()
+    for n in range(14):
+        day = TODAY - timedelta(days=13 - n)
+        checkin(user, day=day, ratings={symptom_id("fatigue"): 1 if n < 7 else 3}, wellbeing=3)
+    flare(user, TODAY - timedelta(days=6), TODAY - timedelta(days=2))
+    pred = treatment(user, slug="prednisone", dose=20, start=TODAY - timedelta(days=5))
+    lab(user, value="0.7", ref_low=0.9, ref_high=1.8, taken_on=TODAY - timedelta(days=3))
+    services.save_questions(user, "Can I lower prednisone?")
+    data = services.doctor_summary(user, services.Period(TODAY - timedelta(days=13), TODAY), today=TODAY)
+    top = data["top"][0]
+    assert (top["symptom"].slug, top["trend"], top["worst"]) == ("fatigue", "worse", 3)
+    assert len(data["flares"]) == 1
+    assert [(kind, t.id) for _d, kind, t in data["events"]] == [("started", pred.id)]
+    assert [r.flag for r in data["labs_out_of_range"]] == ["low"]
+    assert data["settings"].doctor_questions == "Can I lower prednisone?"
+
+
+def test_summary_period_in_the_future_or_backwards_is_refused(ctx):
+    user = make_user()
+    with pytest.raises(ValidationFailed):
+        services.doctor_summary(user, services.Period(TODAY, TODAY + timedelta(days=1)), today=TODAY)
+    with pytest.raises(ValidationFailed):
+        services.doctor_summary(user, services.Period(TODAY, TODAY - timedelta(days=1)), today=TODAY)
+
+
+def test_weekly_averages_group_by_monday():
+    from community.tracking.charts import weekly_averages
+
+    pairs = [(date(2026, 3, 16), 4), (date(2026, 3, 17), 2), (date(2026, 3, 15), 1)]
+    assert weekly_averages(pairs) == {date(2026, 3, 9): 1, date(2026, 3, 16): 3}
+
+
+# -- export and erasure ---------------------------------------------------------------------------
+def test_account_export_holds_every_tracking_record_and_deletion_erases_them(ctx):
+    from community import userdata
+
+    user = make_user()
+    other = make_user()
+    saved_treatment = treatment(user)
+    checkin(user, custom_symptom="Itchy ears", custom_severity=2, medications_taken=[saved_treatment.id])
+    flare(user, date(2026, 3, 1))
+    lab(user)
+    services.add_side_effect(user, saved_treatment.id, noted_on=date(2026, 2, 1), description="Nausea",
+                             severity=1, today=TODAY)
+    services.save_profile(user, diagnoses=["sle"], today=TODAY)
+    services.save_reminder(user, enabled=True, at=time(19, 0))
+    checkin(other)
+    sections = userdata.export_member(user)
+    for section in ("health_profile", "tracking_settings", "custom_symptoms", "treatments",
+                    "treatment_side_effects", "check_ins", "symptom_ratings", "flares", "lab_results"):
+        assert sections[section], section
+    assert len(sections["check_ins"]) == 1 and sections["check_ins"][0]["day"] == TODAY.isoformat()
+
+    userdata.erase_member(user)
+    db.session.commit()
+    after = userdata.export_member(user)
+    assert not any(after.get(s) for s in ("check_ins", "symptom_ratings", "flares", "treatments", "lab_results",
+                                          "custom_symptoms", "health_profile"))
+    assert count(CheckIn) == 1  # the other member's check-in is untouched
