@@ -85,6 +85,11 @@ class Config:
     FORUM_NEW_MEMBER_MAX_LINKS = 2
     FORUM_MAX_POST_CHARS = 20000
 
+    # Trial suggestions: the ClinicalTrials.gov API v2 base, and a pause between pages
+    # (the public API allows about 50 requests a minute).
+    TRIALS_API_BASE_URL = os.environ.get("TRIALS_API_BASE_URL", "https://clinicaltrials.gov/api/v2")
+    TRIALS_API_PAGE_DELAY = float(os.environ.get("TRIALS_API_PAGE_DELAY", 1.5))
+
     SECURITY_HSTS = False
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 

@@ -76,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
     from community.main.views import bp as main_bp
     from community.permissions import PUBLIC, access
     from community.tracking.views import bp as tracking_bp
+    from community.trials.views import bp as trials_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
@@ -83,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(forum_bp, url_prefix="/forum")
     app.register_blueprint(tracking_bp, url_prefix="/tracking")
+    app.register_blueprint(trials_bp, url_prefix="/trials")
 
     @app.get("/healthz")
     @access(PUBLIC)

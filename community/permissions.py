@@ -145,6 +145,19 @@ class Guardian:
         """Only admins decide which moderators may write articles."""
         return self.is_admin
 
+    # -- trial suggestions (consent, matches and interest are owner-only) -----
+    def can_use_trial_suggestions(self) -> bool:
+        """Any signed-in member may opt in to trial suggestions for themselves."""
+        return self.is_member
+
+    def can_view_trial_interest(self, interest: Any) -> bool:
+        """A pre-screening summary is its owner's health data: no staff exemption."""
+        return self.can_view_health_data(getattr(interest, "user_id", None))
+
+    def can_curate_trials(self) -> bool:
+        """Admins curate the trial catalogue's structured criteria."""
+        return self.is_admin
+
     # -- enforcement --------------------------------------------------------
     def ensure(self, allowed: bool, *, hide: bool = False) -> None:
         """Raise unless allowed; ``hide`` answers 404 so the thing's existence is not confirmed."""

@@ -28,10 +28,21 @@ from community.models.tracking import (
     Treatment,
     TreatmentSideEffect,
 )
+from community.models.trials import (
+    Trial,
+    TrialConsent,
+    TrialCriterion,
+    TrialInterest,
+    TrialMatch,
+    TrialMatchState,
+    TrialNotification,
+)
 from community.models.user import Role, User
 
 __all__ = ["AuditEvent", "OutboxMessage", "Role", "User",
            "CheckIn", "Flare", "HealthProfile", "LabResult", "LabTest", "Medication", "Symptom",
            "SymptomRating", "TrackingSettings", "Treatment", "TreatmentSideEffect",
            "Category", "CategoryWatch", "Draft", "ForumPreference", "Notification", "Post",
-           "PostRevision", "Reaction", "Topic", "TopicRead", "TopicWatch"]
+           "PostRevision", "Reaction", "Topic", "TopicRead", "TopicWatch",
+           "Trial", "TrialConsent", "TrialCriterion", "TrialInterest", "TrialMatch", "TrialMatchState",
+           "TrialNotification"]

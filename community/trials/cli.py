@@ -1,0 +1,75 @@
+"""`flask trials ...` commands: import v2 JSON files, fetch from the registry, recompute matches."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+
+from community.trials.views import bp
+
+
+def _report(report, label: str) -> None:
+    click.echo(f"{label}: {report.added} added, {report.updated} updated, {len(report.problems)} skipped.")
+    for position, reason in report.problems:
+        click.echo(f"  skipped {position}: {reason}", err=True)
+
+
+@bp.cli.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def import_files(files: tuple[str, ...]) -> None:
+    """Import ClinicalTrials.gov API v2 JSON FILES (a study, a list, or an API page); upsert by NCT id."""
+    from community.trials import importer, services
+
+    records, unreadable = [], []
+    for name in files:
+        try:
+            records += importer.read_file(name)
+        except importer.MalformedStudy as problem:
+            unreadable.append((name, str(problem)))
+    with click.progressbar(length=len(records), label="Importing studies") as bar:
+        report = importer.import_records(records, progress=bar.update)
+    report.problems[:0] = unreadable
+    _report(report, "Studies")
+    updated = services.recompute_for_consenting_members()
+    click.echo(f"Suggestions refreshed for {updated} member{'s' if updated != 1 else ''}.")
+    if report.problems:
+        raise SystemExit(1)
+
+
+@bp.cli.command("fetch")
+@click.option("--condition", default="lupus", show_default=True, help="What to search the registry for.")
+@click.option("--max-pages", type=click.IntRange(min=1), default=None, help="Stop after this many pages.")
+@click.option("--page-size", type=click.IntRange(1, 1000), default=100, show_default=True)
+def fetch(condition: str, max_pages: int | None, page_size: int) -> None:
+    """Page through the registry's /studies search and import every study found."""
+    from community.trials import client, importer, services
+
+    base = current_app.config["TRIALS_API_BASE_URL"]
+    total = importer.ImportReport()
+    failed = None
+    try:
+        for number, page in enumerate(client.fetch_pages(
+                base, condition=condition, page_size=page_size, max_pages=max_pages,
+                delay=current_app.config["TRIALS_API_PAGE_DELAY"]), start=1):
+            records = importer.records_in(page, f"page {number}")
+            with click.progressbar(length=len(records), label=f"Page {number}") as bar:
+                report = importer.import_records(records, progress=bar.update)
+            total.added += report.added
+            total.updated += report.updated
+            total.problems += report.problems
+    except client.FetchFailed as error:
+        failed = str(error)
+    _report(total, "Studies")
+    updated = services.recompute_for_consenting_members()
+    click.echo(f"Suggestions refreshed for {updated} member{'s' if updated != 1 else ''}.")
+    if failed:
+        raise click.ClickException(f"Stopped early: {failed}. Pages before it were imported.")
+
+
+@bp.cli.command("recompute")
+def recompute() -> None:
+    """Bring every consenting member's suggestions up to date (run from cron after tracking changes)."""
+    from community.trials import services
+
+    updated = services.recompute_for_consenting_members()
+    click.echo(f"Suggestions refreshed for {updated} member{'s' if updated != 1 else ''}.")

@@ -1,0 +1,96 @@
+"""The one adapter between tracking's models and matching: a member's facts in a few queries.
+
+Everything trials knows about tracking's tables is in this module, so if
+their names shift only this file changes. It reads at most five queries per
+member whatever the size of their history, and only the categories the
+member consented to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from community.db import db
+from community.models.tracking import (
+    CheckIn,
+    Flare,
+    HealthProfile,
+    LabResult,
+    LabTest,
+    Medication,
+    SymptomRating,
+    Treatment,
+)
+from community.trials.matching import LabFact, MemberFacts, TreatmentFact
+
+FLARE_WINDOW_DAYS = 5 * 365
+SYMPTOM_WINDOW_DAYS = 90
+SEVERE = 3  # "severe" on tracking's 0–4 scale
+
+
+def load_facts(user_id: int, categories: list[str] | tuple[str, ...], today: date) -> MemberFacts:
+    """What matching may use: the consented categories of this member's own records."""
+    used = frozenset(categories)
+    profile_values: dict = {}
+    if "profile" in used:
+        profile = db.session.scalar(select(HealthProfile).where(HealthProfile.user_id == user_id))
+        if profile is not None:
+            profile_values = dict(
+                has_profile=True, birth_date=profile.birth_date, birth_year=profile.birth_year,
+                sex=profile.sex or "", diagnoses=tuple(profile.diagnoses or ()),
+                nephritis_class=profile.nephritis_class or "", country=profile.country or "",
+                region=profile.region or "", pregnancy=profile.pregnancy or "")
+    treatments = None
+    if "treatments" in used:
+        rows = db.session.execute(
+            select(Treatment.name, Medication.slug, Treatment.start_date, Treatment.stop_date,
+                   Treatment.stop_reason)
+            .outerjoin(Medication, Medication.id == Treatment.medication_id)
+            .where(Treatment.user_id == user_id)
+            .order_by(Treatment.start_date, Treatment.id)).all()
+        treatments = tuple(TreatmentFact(name=r.name, slug=r.slug or "", start=r.start_date,
+                                         stop=r.stop_date, reason=r.stop_reason or "") for r in rows) or None
+    flare_starts = None
+    if "flares" in used:
+        starts = db.session.scalars(
+            select(Flare.start_date).where(Flare.user_id == user_id,
+                                           Flare.start_date >= today - timedelta(days=FLARE_WINDOW_DAYS))
+            .order_by(Flare.start_date)).all()
+        has_any = bool(starts) or db.session.scalar(
+            select(func.count()).select_from(Flare).where(Flare.user_id == user_id)) > 0
+        flare_starts = tuple(starts) if has_any else None
+    labs = None
+    if "labs" in used:
+        rows = db.session.execute(
+            select(LabResult.name, LabTest.slug, LabResult.value, LabResult.unit, LabResult.taken_on)
+            .outerjoin(LabTest, LabTest.id == LabResult.lab_test_id)
+            .where(LabResult.user_id == user_id)
+            .order_by(LabResult.taken_on.desc(), LabResult.id.desc())).all()
+        latest: dict[str, LabFact] = {}
+        for r in rows:
+            slug = r.slug or r.name.strip().lower()
+            latest.setdefault(slug, LabFact(slug=slug, name=r.name, value=r.value, unit=r.unit or "",
+                                            taken_on=r.taken_on))
+        labs = latest or None
+    severe_days = None
+    if "symptoms" in used:
+        severe_days = db.session.scalar(
+            select(func.count(func.distinct(CheckIn.day)))
+            .join(SymptomRating, SymptomRating.checkin_id == CheckIn.id)
+            .where(CheckIn.user_id == user_id, SymptomRating.severity >= SEVERE,
+                   CheckIn.day >= today - timedelta(days=SYMPTOM_WINDOW_DAYS)))
+    return MemberFacts(today=today, used=used, treatments=treatments, flare_starts=flare_starts, labs=labs,
+                       severe_symptom_days=severe_days, **profile_values)
+
+
+def digest(facts: MemberFacts, consent_id: int) -> str:
+    """A fingerprint of everything a match depends on from the member's side."""
+    payload = asdict(facts)
+    payload["used"] = sorted(facts.used)
+    payload["consent_id"] = consent_id
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()

@@ -1,0 +1,623 @@
+"""Explainable trial matching: (member facts, trial criteria) → per-criterion results with evidence.
+
+A pure function: no database, no request, no clock (``facts.today`` is the
+member's local day). Every criterion comes out **met**, **not met** or
+**unknown — ask your doctor**, with a sentence citing the member's own data.
+
+Grouping:
+- *probably not*: at least one criterion is not met (the reason is shown);
+- *worth asking about*: nothing is not met, but something the member could
+  tell us is unknown (missing profile answer, no lab logged, no nearby site);
+- *may fit*: nothing is not met, and the only unknowns are the clinician-only
+  measures (SLEDAI-2K, BILAG, classification…) that no member can judge.
+
+Clinician-only measures are never inferred from symptom logs. The product
+never says anyone qualifies: the study team decides.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from community.errors import ValidationFailed
+
+MET, NOT_MET, UNKNOWN = "met", "not_met", "unknown"
+MAY_FIT, WORTH_ASKING, PROBABLY_NOT = "may_fit", "worth_asking", "probably_not"
+GROUP_ORDER = {MAY_FIT: 0, WORTH_ASKING: 1, PROBABLY_NOT: 2}
+SUGGESTED_STATUSES = ("RECRUITING", "NOT_YET_RECRUITING")
+STATUS_ORDER = {"RECRUITING": 0, "NOT_YET_RECRUITING": 1}
+CATEGORIES = ("profile", "treatments", "flares", "symptoms", "labs")
+
+# Upper age limits in the lupus studies we know of run from 40 to 75: when a
+# record's upper limit is not confirmed, ages below this are not in doubt.
+UNCONFIRMED_MAX_AGE_SAFE_BELOW = 40
+LAB_MAX_AGE_DAYS = 365
+
+DIAGNOSIS_WORDS = {"sle": "systemic lupus (SLE)", "nephritis": "lupus nephritis",
+                   "cutaneous": "cutaneous lupus", "other": "another diagnosis"}
+LAB_NAMES = {"egfr": "eGFR", "upcr": "urine protein/creatinine ratio (UPCR)", "anti-dsdna": "anti-dsDNA",
+             "c3": "C3", "c4": "C4", "ana": "ANA titre", "creatinine": "creatinine",
+             "haemoglobin": "haemoglobin", "platelets": "platelets", "white-cells": "white cells",
+             "esr": "ESR", "crp": "CRP"}
+# Same quantity, different units: factor to multiply a value in the key's first unit by.
+UNIT_FACTORS = {("mg/mg", "mg/mmol"): 113.12, ("g/g", "mg/mmol"): 113.12, ("mg/mmol", "mg/mg"): 1 / 113.12,
+                ("mg/mmol", "g/g"): 1 / 113.12, ("mg/mg", "g/g"): 1.0, ("g/g", "mg/mg"): 1.0,
+                ("mg/dl", "µmol/l"): 88.42, ("µmol/l", "mg/dl"): 1 / 88.42}
+OPERATORS = {">=": "at least", ">": "more than", "<=": "at most", "<": "less than"}
+DRUG_ALIASES = {"ciclosporin": ("ciclosporin", "cyclosporin"), "mycophenolate": ("mycophenolate", "cellcept",
+                "myfortic", "mmf"), "hydroxychloroquine": ("hydroxychloroquine", "plaquenil")}
+COUNTRY_ALIASES = {"us": "united states", "usa": "united states", "u.s.": "united states",
+                   "u.s.a.": "united states", "united states of america": "united states",
+                   "america": "united states", "uk": "united kingdom", "u.k.": "united kingdom",
+                   "great britain": "united kingdom", "britain": "united kingdom", "england": "united kingdom",
+                   "scotland": "united kingdom", "wales": "united kingdom", "northern ireland": "united kingdom"}
+ASK_DOCTOR = "Only your doctor or the study team can check this."
+
+
+# -- inputs ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TreatmentFact:
+    name: str
+    slug: str
+    start: date
+    stop: date | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class LabFact:
+    slug: str
+    name: str
+    value: float
+    unit: str
+    taken_on: date
+
+
+@dataclass(frozen=True)
+class MemberFacts:
+    """What the member chose to share with matching; ``None`` means not shared or never recorded."""
+
+    today: date
+    used: frozenset[str] = frozenset(CATEGORIES)
+    has_profile: bool = False
+    birth_date: date | None = None
+    birth_year: int | None = None
+    sex: str = ""
+    diagnoses: tuple[str, ...] = ()
+    nephritis_class: str = ""
+    country: str = ""
+    region: str = ""
+    pregnancy: str = ""
+    treatments: tuple[TreatmentFact, ...] | None = None
+    flare_starts: tuple[date, ...] | None = None
+    labs: dict[str, LabFact] | None = None
+    severe_symptom_days: int | None = None
+
+
+@dataclass(frozen=True)
+class CriterionSpec:
+    kind: str
+    params: dict
+    source: str = "curated"
+
+
+@dataclass(frozen=True)
+class TrialSpec:
+    nct_id: str
+    status: str
+    criteria: Sequence[CriterionSpec]
+    locations: Sequence[dict] = ()
+
+
+# -- outputs -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CriterionResult:
+    kind: str
+    label: str
+    outcome: str
+    evidence: str
+    clinician_only: bool = False
+
+    def as_dict(self) -> dict:
+        return {"kind": self.kind, "label": self.label, "outcome": self.outcome,
+                "evidence": self.evidence, "clinician_only": self.clinician_only}
+
+
+@dataclass(frozen=True)
+class MatchOutcome:
+    nct_id: str
+    grouping: str
+    results: tuple[CriterionResult, ...]
+    proximity_tier: int
+    proximity: str
+    sort_key: tuple = field(compare=False, default=())
+
+    @property
+    def reasons_not_met(self) -> list[str]:
+        return [r.evidence for r in self.results if r.outcome == NOT_MET]
+
+
+# -- small helpers -----------------------------------------------------------------------
+def months_before(day: date, months: int) -> date:
+    """The same day-of-month ``months`` earlier (clamped to the month's length)."""
+    month_index = day.year * 12 + (day.month - 1) - months
+    year, month = divmod(month_index, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def say_date(day: date) -> str:
+    return f"{day.day} {calendar.month_abbr[day.month]} {day.year}"
+
+
+def say_month(day: date) -> str:
+    return f"{calendar.month_name[day.month]} {day.year}"
+
+
+def join_words(words: Iterable[str], last: str = "and") -> str:
+    words = list(words)
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + f" {last} " + words[-1]
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+def age_range(facts: MemberFacts) -> tuple[int, int] | None:
+    """The member's age, or the two ages it can be when only the birth year is known."""
+    today = facts.today
+    if facts.birth_date is not None:
+        b = facts.birth_date
+        age = today.year - b.year - ((today.month, today.day) < (b.month, b.day))
+        return age, age
+    if facts.birth_year is not None:
+        return today.year - facts.birth_year - 1, today.year - facts.birth_year
+    return None
+
+
+def normal_country(name: str) -> str:
+    name = " ".join((name or "").lower().replace(",", " ").split())
+    return COUNTRY_ALIASES.get(name, name)
+
+
+def drug_matches(treatment: TreatmentFact, drug: str) -> bool:
+    drug = drug.lower().strip()
+    if treatment.slug and treatment.slug == drug:
+        return True
+    name = treatment.name.lower()
+    return any(alias in name for alias in DRUG_ALIASES.get(drug, (drug,)))
+
+
+def drug_word(drug: str) -> str:
+    return drug.replace("-", " ")
+
+
+def not_shared(category: str) -> str:
+    return f"You chose not to use your {category} for matching."
+
+
+def lab_threshold(p: dict) -> str:
+    """"at least 35 mL/min/1.73m²", "at least 1:80"."""
+    value = float(p.get("value") or 0)
+    unit = f" {p['unit']}" if p.get("unit") else ""
+    shown = f"1:{value:g}" if p.get("test") == "ana" else f"{value:g}{unit}"
+    return f"{OPERATORS.get(p.get('op'), p.get('op'))} {shown}"
+
+
+# -- labels (the criterion in words, shown beside the outcome) ---------------------------
+def describe(kind: str, params: dict) -> str:
+    p = params
+    if kind == "age":
+        lo, hi = p.get("min"), p.get("max")
+        if lo is not None and hi is not None:
+            return f"Aged {lo:g} to {hi:g}"
+        if lo is not None:
+            return f"Aged {lo:g} or over" + ("" if p.get("max_confirmed", True) else
+                                              " (upper limit not confirmed)")
+        if hi is not None:
+            return f"Aged up to {hi:g}"
+        return "Age limits not confirmed"
+    if kind == "sex":
+        return {"FEMALE": "Women only", "MALE": "Men only"}.get(p.get("sex", ""), "Any sex")
+    if kind in ("condition", "diagnosis"):
+        return "Diagnosis: " + join_words([DIAGNOSIS_WORDS.get(d, d) for d in p.get("diagnoses", [])], "or")
+    if kind == "location":
+        return "A study site near you"
+    if kind == "nephritis_class":
+        return "Lupus nephritis biopsy class " + join_words(p.get("classes", []), "or")
+    if kind == "prior_therapies":
+        text = f"At least {plural(p.get('min_count', 1), 'earlier treatment')} that did not work well enough"
+        if p.get("drugs"):
+            text += " from: " + ", ".join(drug_word(d) for d in p["drugs"])
+        if p.get("min_months"):
+            text += f" (each taken for at least {plural(p['min_months'], 'month')})"
+        return text
+    if kind == "drug":
+        drugs = join_words([drug_word(d) for d in p.get("drugs", [])], "or")
+        months = p.get("months", 0)
+        if p.get("mode") == "required":
+            return f"Taking {drugs} now" if not months else f"Took {drugs} in the last {plural(months, 'month')}"
+        return f"Not taking {drugs}" if not months else f"No {drugs} in the last {plural(months, 'month')}"
+    if kind == "pregnancy":
+        return "Not pregnant or breastfeeding"
+    if kind == "lab":
+        return f"{LAB_NAMES.get(p.get('test', ''), p.get('test', ''))} {lab_threshold(p)}"
+    if kind == "flares":
+        return (f"Lupus active recently: at least {plural(p.get('min_count', 1), 'flare')} in the last "
+                f"{plural(p.get('months', 12), 'month')} (your own log stands in for the doctor's measure)")
+    if kind == "clinician":
+        return p.get("text", "A measure only your doctor can check")
+    return kind
+
+
+# -- evaluation per kind -----------------------------------------------------------------
+def _profile_missing(facts: MemberFacts, what: str) -> str:
+    if "profile" not in facts.used:
+        return not_shared("health profile")
+    return f"You haven't added {what} to your health profile."
+
+
+def _age(facts: MemberFacts, p: dict) -> tuple[str, str]:
+    ages = age_range(facts) if "profile" in facts.used else None
+    if ages is None:
+        return UNKNOWN, _profile_missing(facts, "your date or year of birth")
+    lo_age, hi_age = ages
+    you = f"you are {lo_age}" if lo_age == hi_age else f"you are {lo_age} or {hi_age}"
+    min_age, max_age = p.get("min"), p.get("max")
+    if min_age is not None and hi_age < min_age:
+        return NOT_MET, f"{you.capitalize()}; this study takes people from {min_age:g}."
+    if max_age is not None and lo_age > max_age:
+        return NOT_MET, f"{you.capitalize()}; this study takes people up to {max_age:g}."
+    if (min_age is not None and lo_age < min_age) or (max_age is not None and hi_age > max_age):
+        return UNKNOWN, (f"{you.capitalize()} (from your birth year); this study's limit is right at your age. "
+                         "Your date of birth would settle it.")
+    if max_age is None and not p.get("max_confirmed", True) and hi_age >= UNCONFIRMED_MAX_AGE_SAFE_BELOW:
+        return UNKNOWN, f"{you.capitalize()}; this study's upper age limit isn't confirmed — check the registry."
+    if min_age is None and not p.get("min_confirmed", True) and lo_age < 18:
+        return UNKNOWN, f"{you.capitalize()}; this study's lower age limit isn't confirmed — check the registry."
+    if min_age is not None and max_age is not None:
+        return MET, f"{you.capitalize()}; this study takes people aged {min_age:g} to {max_age:g}."
+    if min_age is not None:
+        return MET, f"{you.capitalize()}; this study takes people from {min_age:g}."
+    if max_age is not None:
+        return MET, f"{you.capitalize()}; this study takes people up to {max_age:g}."
+    return MET, f"{you.capitalize()}."
+
+
+def _sex(facts: MemberFacts, p: dict) -> tuple[str, str]:
+    wanted = {"FEMALE": "female", "MALE": "male"}.get(p.get("sex", ""))
+    if wanted is None:
+        return MET, "This study takes people of any sex."
+    if "profile" not in facts.used or facts.sex not in ("female", "male"):
+        return UNKNOWN, _profile_missing(facts, "your sex") if facts.sex == "" else \
+            "The study team will talk this through with you."
+    if facts.sex == wanted:
+        return MET, f"You said you are {facts.sex}; this study is for {wanted} participants."
+    return NOT_MET, f"You said you are {facts.sex}; this study is for {wanted} participants only."
+
+
+def _diagnosis(facts: MemberFacts, p: dict) -> tuple[str, str]:
+    wanted = set(p.get("diagnoses", []))
+    if "profile" not in facts.used or not facts.diagnoses:
+        return UNKNOWN, _profile_missing(facts, "which kind of lupus you have")
+    have = set(facts.diagnoses)
+    if "nephritis" in have:
+        have.add("sle")  # lupus nephritis is systemic lupus affecting the kidneys
+    said = join_words([DIAGNOSIS_WORDS.get(d, d) for d in facts.diagnoses])
+    wants = join_words([DIAGNOSIS_WORDS.get(d, d) for d in sorted(wanted)], "or")
+    if have & wanted:
+        return MET, f"You said you have {said}; this study is for {wants}."
+    return NOT_MET, f"You said you have {said}; this study is for {wants}."
+
+
+def _nephritis_class(facts: MemberFacts, p: dict) -> tuple[str, str]:
+    classes = p.get("classes", [])
+    wants = join_words(classes, "or")
+    if "profile" not in facts.used:
+        return UNKNOWN, not_shared("health profile") + " " + ASK_DOCTOR
+    if not facts.nephritis_class:
+        return UNKNOWN, (f"Your kidney biopsy class isn't in your profile; this study is for class {wants}. "
+                         "Ask your doctor.")
+    if facts.nephritis_class in classes:
+        return MET, f"You reported biopsy class {facts.nephritis_class}; this study is for class {wants}."
+    return NOT_MET, f"You reported biopsy class {facts.nephritis_class}; this study is for class {wants}."
+
+
+def _prior_therapies(facts: MemberFacts, p: dict) -> tuple[str, str]:
+    if facts.treatments is None:
+        return UNKNOWN, not_shared("treatments") if "treatments" not in facts.used else \
+            "You haven't logged any treatments."
+    need = int(p.get("min_count", 1))
+    drugs = [d.lower() for d in p.get("drugs", [])]
+    min_months = int(p.get("min_months") or 0)
+    counted: dict[str, TreatmentFact] = {}
+    off_list: list[TreatmentFact] = []
+    too_short: list[TreatmentFact] = []
+    for t in facts.treatments:
+        if t.reason != "not_effective" or t.stop is None:
+            continue
+        matched = next((d for d in drugs if drug_matches(t, d)), None) if drugs else (t.slug or t.name.lower())
+        if matched is None:
+            off_list.append(t)
+        elif min_months and t.stop < _add_months(t.start, min_months):
+            too_short.append(t)
+        else:
+            counted.setdefault(matched, t)
+    stopped = [f"{t.name} in {say_month(t.stop)}" for t in counted.values()]
+    if len(counted) >= need:
+        return MET, (f"You stopped {join_words(stopped)} because "
+                     f"{'it was' if len(stopped) == 1 else 'they were'} not effective; "
+                     f"this study asks for at least {need}.")
+    parts = []
+    if stopped:
+        parts.append(f"You stopped {join_words(stopped)} because "
+                     f"{'it was' if len(stopped) == 1 else 'they were'} not effective")
+    if off_list:
+        parts.append(f"{join_words(t.name for t in off_list)} {'is' if len(off_list) == 1 else 'are'} "
+                     "not on this study's list")
+    if too_short:
+        parts.append(f"{join_words(t.name for t in too_short)} was taken for less than "
+                     f"{plural(min_months, 'month')}")
+    if not parts:
+        parts.append("You haven't logged a treatment stopped because it was not effective")
+    return UNKNOWN, "; ".join(parts) + f". This study asks for at least {need} — ask your doctor."
+
+
+def _add_months(day: date, months: int) -> date:
+    return months_before(day, -months)
+
+
+def _drug(facts: MemberFacts, p: dict) -> tuple[str, str]:
+    if facts.treatments is None:
+        return UNKNOWN, not_shared("treatments") if "treatments" not in facts.used else \
+            "You haven't logged any treatments."
+    drugs = [d.lower() for d in p.get("drugs", [])]
+    months = int(p.get("months") or 0)
+    since = months_before(facts.today, months) if months else facts.today
+    hits = [t for t in facts.treatments
+            if any(drug_matches(t, d) for d in drugs) and t.start <= facts.today
+            and (t.stop is None or t.stop >= since)]
+    names = join_words([drug_word(d) for d in drugs], "or")
+    window = f"in the last {plural(months, 'month')}" if months else "now"
+
+    def said(t: TreatmentFact) -> str:
+        return f"you are taking {t.name}" if t.stop is None or t.stop >= facts.today else \
+            f"you logged {t.name} until {say_date(t.stop)}"
+
+    if p.get("mode") == "required":
+        if hits:
+            return MET, f"{said(hits[0]).capitalize()}; this study asks for {names} {window}."
+        return UNKNOWN, (f"You haven't logged {names} {window}; this study asks for it. "
+                         "If you take it, tell the study team.")
+    if hits:
+        return NOT_MET, f"{said(hits[0]).capitalize()}; this study does not take people on {names} {window}."
+    return MET, f"You haven't logged {names} {window}."
+
+
+def _pregnancy(facts: MemberFacts, p: dict) -> tuple[str, str]:
+    if "profile" not in facts.used:
+        return UNKNOWN, not_shared("health profile")
+    if facts.pregnancy in ("pregnant", "breastfeeding"):
+        return NOT_MET, (f"You said you are {facts.pregnancy}; this study does not take people who are "
+                         "pregnant or breastfeeding.")
+    if facts.pregnancy == "no":
+        return MET, "You said you are not pregnant or breastfeeding."
+    if facts.sex == "male":
+        return MET, "This applies to people who can become pregnant."
+    return UNKNOWN, "You haven't said whether you are pregnant or breastfeeding."
+
+
+def _lab(facts: MemberFacts, p: dict) -> tuple[str, str]:
+    test = p.get("test", "")
+    name = LAB_NAMES.get(test, test)
+    if facts.labs is None:
+        return UNKNOWN, not_shared("lab results") if "labs" not in facts.used else \
+            f"You haven't logged a {name} result."
+    result = facts.labs.get(test)
+    if result is None:
+        return UNKNOWN, f"You haven't logged a {name} result. Ask your doctor for your latest one."
+    want_unit = (p.get("unit") or "").strip()
+    value = result.value
+    have_unit = (result.unit or "").strip()
+    if want_unit and have_unit and want_unit.lower() != have_unit.lower():
+        factor = UNIT_FACTORS.get((have_unit.lower(), want_unit.lower()))
+        if factor is None:
+            return UNKNOWN, (f"Your latest {name} is in {have_unit}; this study uses {want_unit}. "
+                             "Ask your doctor.")
+        value = value * factor
+    yours = f"1:{result.value:g}" if test == "ana" else f"{result.value:g}{' ' + have_unit if have_unit else ''}"
+    threshold = float(p.get("value") or 0)
+    wants = lab_threshold(p)
+    when = say_date(result.taken_on)
+    if (facts.today - result.taken_on).days > LAB_MAX_AGE_DAYS:
+        return UNKNOWN, (f"Your latest {name} was {yours} on {when}, more than a year ago; this study asks "
+                         f"for {wants}. Ask your doctor for a recent result.")
+    ok = {">=": value >= threshold, ">": value > threshold, "<=": value <= threshold,
+          "<": value < threshold}.get(p.get("op"))
+    if ok is None:
+        return UNKNOWN, ASK_DOCTOR
+    return (MET if ok else NOT_MET), f"Your latest {name} was {yours} on {when}; this study asks for {wants}."
+
+
+def _flares(facts: MemberFacts, p: dict) -> tuple[str, str]:
+    need = int(p.get("min_count", 1))
+    months = int(p.get("months", 12))
+    if facts.flare_starts is None:
+        return UNKNOWN, (not_shared("flares") if "flares" not in facts.used
+                         else "You haven't logged any flares.") + " " + ASK_DOCTOR
+    since = months_before(facts.today, months)
+    recent = sorted(d for d in facts.flare_starts if since <= d <= facts.today)
+    symptoms = ""
+    if facts.severe_symptom_days:
+        symptoms = (f", and rated a symptom severe on {plural(facts.severe_symptom_days, 'day')} "
+                    "in the last 90 days")
+    if len(recent) >= need:
+        return MET, (f"You logged {plural(len(recent), 'flare')} since {say_month(recent[0])}{symptoms}. "
+                     "The study team will measure disease activity themselves.")
+    return UNKNOWN, (f"You logged {plural(len(recent), 'flare')} in the last {plural(months, 'month')}"
+                     f"{symptoms}. Disease activity is the doctor's judgement — ask your doctor.")
+
+
+def _clinician(_facts: MemberFacts, _p: dict) -> tuple[str, str]:
+    return UNKNOWN, ASK_DOCTOR
+
+
+EVALUATORS = {
+    "age": _age, "sex": _sex, "condition": _diagnosis, "diagnosis": _diagnosis,
+    "nephritis_class": _nephritis_class, "prior_therapies": _prior_therapies, "drug": _drug,
+    "pregnancy": _pregnancy, "lab": _lab, "flares": _flares, "clinician": _clinician,
+}
+CLINICIAN_ONLY = {"clinician"}
+
+
+def _location(facts: MemberFacts, locations: Sequence[dict]) -> tuple[str, str, int]:
+    """(outcome, evidence, tier): tier 0 a site in the member's region, 1 in their country, 2 neither."""
+    if "profile" not in facts.used or not facts.country:
+        return UNKNOWN, _profile_missing(facts, "your country"), 2
+    if not locations:
+        return UNKNOWN, "This record lists no study sites. Ask the study team where it runs.", 2
+    country = normal_country(facts.country)
+    region = (facts.region or "").strip().lower()
+    here = [loc for loc in locations if normal_country(loc.get("country", "")) == country]
+    if region:
+        near = [loc for loc in here if (loc.get("state") or "").strip().lower() == region]
+        if near:
+            places = join_words(sorted({loc.get("city") or loc.get("facility") or loc["state"] for loc in near}))
+            return MET, f"There is a listed site in {near[0]['state']} ({places}).", 0
+    if here:
+        places = join_words(sorted({loc.get("city") or loc.get("state") or loc.get("facility") or "" for loc in here}
+                                   - {""})[:5])
+        where = f" ({places})" if places else ""
+        return MET, f"There is a listed site in {here[0]['country']}{where}.", 1
+    countries = join_words(sorted({loc.get("country") for loc in locations if loc.get("country")})[:5])
+    return UNKNOWN, (f"No listed site in {facts.country.strip()} (sites in: {countries or 'not listed'}). "
+                     "Ask the study team whether travel is possible."), 2
+
+
+def evaluate(facts: MemberFacts, trial: TrialSpec) -> MatchOutcome:
+    """Every criterion of one trial against the member's facts, grouped and with a sort key."""
+    results: list[CriterionResult] = []
+    for spec in trial.criteria:
+        evaluator = EVALUATORS.get(spec.kind)
+        if evaluator is None:
+            outcome, evidence = UNKNOWN, ASK_DOCTOR
+        else:
+            outcome, evidence = evaluator(facts, spec.params)
+        results.append(CriterionResult(spec.kind, describe(spec.kind, spec.params), outcome, evidence,
+                                       clinician_only=spec.kind in CLINICIAN_ONLY or spec.kind not in EVALUATORS))
+    outcome, evidence, tier = _location(facts, trial.locations)
+    results.append(CriterionResult("location", describe("location", {}), outcome, evidence))
+    if any(r.outcome == NOT_MET for r in results):
+        grouping = PROBABLY_NOT
+    elif any(r.outcome == UNKNOWN and not r.clinician_only for r in results):
+        grouping = WORTH_ASKING
+    else:
+        grouping = MAY_FIT
+    met = sum(r.outcome == MET for r in results)
+    unknown = sum(r.outcome == UNKNOWN for r in results)
+    key = (GROUP_ORDER[grouping], STATUS_ORDER.get(trial.status, 9), tier, -met, unknown, trial.nct_id)
+    return MatchOutcome(trial.nct_id, grouping, tuple(results), tier, evidence if tier < 2 else "", key)
+
+
+def match_all(facts: MemberFacts, trials: Iterable[TrialSpec]) -> list[MatchOutcome]:
+    """Rank every suggestible trial (recruiting or not yet recruiting) for one member."""
+    outcomes = [evaluate(facts, t) for t in trials if t.status in SUGGESTED_STATUSES]
+    outcomes.sort(key=lambda o: o.sort_key)
+    return outcomes
+
+
+# -- curated criteria: what an admin may enter ----------------------------------------------
+CURATED_KINDS = {
+    "diagnosis": "Diagnosis (SLE, lupus nephritis, cutaneous)",
+    "nephritis_class": "Lupus nephritis biopsy class",
+    "prior_therapies": "Earlier treatments that did not work",
+    "drug": "A medicine required or excluded",
+    "pregnancy": "Pregnancy or breastfeeding excluded",
+    "lab": "A lab threshold",
+    "flares": "Recent flares (patient-reported proxy for disease activity)",
+    "clinician": "A measure only a clinician can check (SLEDAI-2K, BILAG…)",
+}
+NEPHRITIS_CLASSES = ("I", "II", "III", "IV", "V", "VI")
+LAB_TESTS = tuple(LAB_NAMES)
+
+
+def _whole(params: dict, key: str, low: int, high: int, what: str) -> int:
+    value = params.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float) or int(value) != value:
+        raise ValidationFailed(f"Please enter {what} as a whole number.", field=key)
+    if not low <= value <= high:
+        raise ValidationFailed(f"Please enter {what} between {low} and {high}.", field=key)
+    return int(value)
+
+
+def _drugs(params: dict, key: str = "drugs", *, required: bool) -> list[str]:
+    raw = params.get(key) or []
+    if isinstance(raw, str):
+        raw = raw.split(",")
+    drugs = []
+    for item in raw:
+        name = " ".join(str(item).lower().split())
+        if not name:
+            continue
+        if len(name) < 3 or len(name) > 60:
+            raise ValidationFailed("Each medicine name should be 3 to 60 characters.", field=key)
+        if name not in drugs:
+            drugs.append(name)
+    if len(drugs) > 20:
+        raise ValidationFailed("Please list at most 20 medicines.", field=key)
+    if required and not drugs:
+        raise ValidationFailed("Please name at least one medicine.", field=key)
+    return drugs
+
+
+def clean_params(kind: str, params: dict) -> dict:
+    """Check a curated criterion's values and return them tidy; ValidationFailed names the field."""
+    if kind not in CURATED_KINDS:
+        raise ValidationFailed("Please choose a kind of criterion.", field="kind")
+    p = params
+    if kind == "diagnosis":
+        diagnoses = [d for d in p.get("diagnoses") or [] if d in ("sle", "nephritis", "cutaneous")]
+        if not diagnoses or len(diagnoses) != len(p.get("diagnoses") or []):
+            raise ValidationFailed("Please tick at least one diagnosis.", field="diagnoses")
+        return {"diagnoses": diagnoses}
+    if kind == "nephritis_class":
+        classes = [c for c in NEPHRITIS_CLASSES if c in (p.get("classes") or [])]
+        if not classes or len(classes) != len(set(p.get("classes") or [])):
+            raise ValidationFailed("Please tick at least one class.", field="classes")
+        return {"classes": classes}
+    if kind == "prior_therapies":
+        return {"min_count": _whole(p, "min_count", 1, 10, "the number of treatments"),
+                "min_months": _whole(p, "min_months", 0, 60, "the months each was taken") if
+                p.get("min_months") is not None else 0,
+                "drugs": _drugs(p, required=False)}
+    if kind == "drug":
+        if p.get("mode") not in ("required", "excluded"):
+            raise ValidationFailed("Please choose required or excluded.", field="mode")
+        return {"mode": p["mode"], "drugs": _drugs(p, required=True),
+                "months": _whole(p, "months", 0, 120, "the months")}
+    if kind == "pregnancy":
+        return {}
+    if kind == "lab":
+        if p.get("test") not in LAB_TESTS:
+            raise ValidationFailed("Please choose a lab test.", field="test")
+        if p.get("op") not in OPERATORS:
+            raise ValidationFailed("Please choose a comparison.", field="op")
+        value = p.get("value")
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100000:
+            raise ValidationFailed("Please enter a threshold between 0 and 100000.", field="value")
+        unit = " ".join(str(p.get("unit") or "").split())
+        if len(unit) > 20:
+            raise ValidationFailed("Please keep the unit under 20 characters.", field="unit")
+        return {"test": p["test"], "op": p["op"], "value": float(value), "unit": unit}
+    if kind == "flares":
+        return {"min_count": _whole(p, "min_count", 1, 50, "the number of flares"),
+                "months": _whole(p, "months", 1, 60, "the months")}
+    text = " ".join(str(p.get("text") or "").split())
+    if not 3 <= len(text) <= 300:
+        raise ValidationFailed("Please describe the measure in 3 to 300 characters.", field="text")
+    return {"text": text}

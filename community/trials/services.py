@@ -1,0 +1,452 @@
+"""Trial suggestions: consent, matching runs, interest summaries and admin curation.
+
+Each service loads what it needs, asks the Guardian, changes, and commits once.
+Matches are computed only for a member with current consent, from the
+categories they allowed, and are deleted when they withdraw.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import selectinload
+
+from community import audit, mail
+from community.db import db, utcnow
+from community.errors import NotFound, ValidationFailed
+from community.models import User
+from community.models.trials import (
+    Trial,
+    TrialConsent,
+    TrialCriterion,
+    TrialInterest,
+    TrialMatch,
+    TrialMatchState,
+    TrialNotification,
+)
+from community.permissions import Guardian
+from community.trials import evidence, matching
+
+# Bump when the consent text in templates/trials/consent.html changes in meaning:
+# every member is asked again before anything more is computed.
+CONSENT_VERSION = 1
+CATEGORY_LABELS = {
+    "profile": "Your health profile: age, sex, diagnoses, kidney biopsy class, country and region, "
+               "pregnancy or breastfeeding",
+    "treatments": "Your treatments: what you took, when, and why you stopped",
+    "flares": "Your flares: when they started",
+    "symptoms": "Your symptom ratings from daily check-ins (only how many days were severe)",
+    "labs": "Your lab results: the latest value of each test",
+}
+
+
+def _guard(user: Any) -> Guardian:
+    guardian = Guardian(user)
+    guardian.ensure(guardian.can_use_trial_suggestions(), hide=True)
+    return guardian
+
+
+def local_today(user: Any) -> date:
+    return utcnow().astimezone(ZoneInfo(user.time_zone or "UTC")).date()
+
+
+# -- consent -----------------------------------------------------------------------------------
+def latest_consent(user: Any) -> TrialConsent | None:
+    """The member's most recent consent decision (given or withdrawn, any version)."""
+    _guard(user)
+    return db.session.scalar(select(TrialConsent).where(TrialConsent.user_id == user.id)
+                             .order_by(TrialConsent.id.desc()).limit(1))
+
+
+def current_consent(user: Any) -> TrialConsent | None:
+    """Consent that allows matching right now: given, and to the current text version."""
+    consent = latest_consent(user)
+    if consent is None or consent.action != "given" or consent.version != CONSENT_VERSION:
+        return None
+    return consent
+
+
+def consent_history(user: Any) -> list[TrialConsent]:
+    """Every consent decision the member made, newest first."""
+    _guard(user)
+    return list(db.session.scalars(select(TrialConsent).where(TrialConsent.user_id == user.id)
+                                   .order_by(TrialConsent.id.desc())))
+
+
+def give_consent(user: Any, *, categories: list[str], email_updates: bool) -> TrialConsent:
+    """Turn matching on (or change what it may use) and compute the first suggestions."""
+    _guard(user)
+    chosen = [c for c in matching.CATEGORIES if c in set(categories or [])]
+    if len(chosen) != len(set(categories or [])):
+        raise ValidationFailed("Please choose from the listed kinds of data.", field="categories")
+    if not chosen:
+        raise ValidationFailed("Please choose at least one kind of data to use, or leave matching off.",
+                               field="categories")
+    previous = latest_consent(user)
+    consent = TrialConsent(user_id=user.id, version=CONSENT_VERSION, action="given", categories=chosen,
+                           email_updates=bool(email_updates))
+    db.session.add(consent)
+    db.session.flush()
+    audit.record(user, "trials.consent_given", target=user,
+                 before=_consent_summary(previous), after=_consent_summary(consent))
+    # Derived data from an earlier consent may use categories no longer allowed.
+    _delete_derived(user.id, keep_interests=True)
+    _refresh(user, consent, notify=False)
+    db.session.commit()
+    return consent
+
+
+def withdraw_consent(user: Any) -> None:
+    """Stop matching at once and delete every derived match, interest mark and notification."""
+    _guard(user)
+    previous = latest_consent(user)
+    if previous is None or previous.action == "withdrawn":
+        return
+    db.session.add(TrialConsent(user_id=user.id, version=previous.version, action="withdrawn",
+                                categories=[], email_updates=False))
+    _delete_derived(user.id)
+    audit.record(user, "trials.consent_withdrawn", target=user, before=_consent_summary(previous),
+                 after={"action": "withdrawn"})
+    db.session.commit()
+
+
+def _consent_summary(consent: TrialConsent | None) -> dict | None:
+    if consent is None:
+        return None
+    return {"action": consent.action, "version": consent.version, "categories": list(consent.categories),
+            "email_updates": consent.email_updates}
+
+
+def _delete_derived(user_id: int, *, keep_interests: bool = False) -> None:
+    db.session.execute(delete(TrialMatch).where(TrialMatch.user_id == user_id))
+    db.session.execute(delete(TrialMatchState).where(TrialMatchState.user_id == user_id))
+    db.session.execute(delete(TrialNotification).where(TrialNotification.user_id == user_id))
+    if not keep_interests:
+        db.session.execute(delete(TrialInterest).where(TrialInterest.user_id == user_id))
+
+
+# -- matching runs -------------------------------------------------------------------------------
+def suggestible_trials() -> tuple[list[matching.TrialSpec], dict[str, int]]:
+    """Every recruiting or not-yet-recruiting trial with its criteria, in two queries."""
+    trials = db.session.scalars(select(Trial).where(Trial.overall_status.in_(matching.SUGGESTED_STATUSES))
+                                .options(selectinload(Trial.criteria))).all()
+    return [matching.TrialSpec(t.nct_id, t.overall_status,
+                               [matching.CriterionSpec(c.kind, c.params, c.source) for c in t.criteria],
+                               t.locations) for t in trials], {t.nct_id: t.id for t in trials}
+
+
+def _refresh(user: Any, consent: TrialConsent, *, notify: bool = True) -> bool:
+    """Recompute the member's matches when their data or the catalogue changed; True if it ran."""
+    facts = evidence.load_facts(user.id, consent.categories, local_today(user))
+    fingerprint = evidence.digest(facts, consent.id)
+    state = db.session.get(TrialMatchState, user.id)
+    if state is not None and state.facts_digest == fingerprint:
+        newest = db.session.scalar(select(func.max(Trial.updated_at)))
+        if newest is None or newest <= state.computed_at:
+            return False
+    specs, ids = suggestible_trials()
+    outcomes = matching.match_all(facts, specs)
+    previous = dict(db.session.execute(select(TrialMatch.trial_id, TrialMatch.grouping)
+                                       .where(TrialMatch.user_id == user.id)).all())
+    db.session.execute(delete(TrialMatch).where(TrialMatch.user_id == user.id))
+    now = utcnow()
+    newly_fitting = []
+    for rank, outcome in enumerate(outcomes):
+        trial_id = ids[outcome.nct_id]
+        db.session.add(TrialMatch(user_id=user.id, trial_id=trial_id, grouping=outcome.grouping, rank=rank,
+                                  results=[r.as_dict() for r in outcome.results],
+                                  proximity=outcome.proximity[:200], computed_at=now))
+        if outcome.grouping == matching.MAY_FIT and previous.get(trial_id) != matching.MAY_FIT:
+            newly_fitting.append(trial_id)
+    if state is None:
+        db.session.add(TrialMatchState(user_id=user.id, facts_digest=fingerprint, consent_id=consent.id,
+                                       computed_at=now))
+    else:
+        state.facts_digest, state.consent_id, state.computed_at = fingerprint, consent.id, now
+    if notify and state is not None and newly_fitting:
+        for trial_id in newly_fitting:
+            db.session.add(TrialNotification(user_id=user.id, trial_id=trial_id, created_at=now))
+        if consent.email_updates:
+            mail.queue(user.email, "trial_may_fit", user=user, count=len(newly_fitting),
+                       suggestions_url=mail.external_url("trials.index"))
+    db.session.flush()
+    return True
+
+
+def recompute_for_consenting_members() -> int:
+    """After an import or a criteria change: bring every consenting member's matches up to date."""
+    latest_ids = select(func.max(TrialConsent.id)).group_by(TrialConsent.user_id)
+    rows = db.session.execute(
+        select(User, TrialConsent).join(TrialConsent, TrialConsent.user_id == User.id)
+        .where(TrialConsent.id.in_(latest_ids), TrialConsent.action == "given",
+               TrialConsent.version == CONSENT_VERSION)).all()
+    ran = sum(_refresh(user, consent) for user, consent in rows)
+    db.session.commit()
+    return ran
+
+
+@dataclass
+class Suggestions:
+    consent: TrialConsent | None
+    latest: TrialConsent | None
+    groups: dict[str, list[TrialMatch]]
+    notifications: list[TrialNotification]
+
+
+def suggestions(user: Any) -> Suggestions:
+    """The member's ranked suggestions (recomputed first if anything changed)."""
+    _guard(user)
+    latest = latest_consent(user)
+    consent = current_consent(user)
+    if consent is None:
+        return Suggestions(None, latest, {}, [])
+    if _refresh(user, consent):
+        db.session.commit()
+    matches = db.session.scalars(select(TrialMatch).where(TrialMatch.user_id == user.id)
+                                 .options(selectinload(TrialMatch.trial)).order_by(TrialMatch.rank)).all()
+    groups: dict[str, list[TrialMatch]] = {g: [] for g in matching.GROUP_ORDER}
+    for m in matches:
+        groups[m.grouping].append(m)
+    notes = db.session.scalars(select(TrialNotification).where(TrialNotification.user_id == user.id,
+                                                               TrialNotification.read_at.is_(None))
+                               .options(selectinload(TrialNotification.trial))
+                               .order_by(TrialNotification.id.desc())).all()
+    return Suggestions(consent, latest, groups, list(notes))
+
+
+def mark_notifications_seen(user: Any) -> int:
+    """Clear the "new" list on the suggestions page."""
+    _guard(user)
+    count = db.session.execute(update(TrialNotification)
+                               .where(TrialNotification.user_id == user.id, TrialNotification.read_at.is_(None))
+                               .values(read_at=utcnow())).rowcount
+    db.session.commit()
+    return count
+
+
+def unread_notification_count(user: Any) -> int:
+    """How many new "may fit" notes the member hasn't seen."""
+    if not Guardian(user).can_use_trial_suggestions():
+        return 0
+    return db.session.scalar(select(func.count()).select_from(TrialNotification).where(
+        TrialNotification.user_id == user.id, TrialNotification.read_at.is_(None))) or 0
+
+
+# -- catalogue and trial pages -------------------------------------------------------------------
+def get_trial(nct_id: str) -> Trial:
+    """A trial with its criteria, by NCT number."""
+    trial = db.session.scalar(select(Trial).where(Trial.nct_id == (nct_id or "").upper())
+                              .options(selectinload(Trial.criteria)))
+    if trial is None:
+        raise NotFound()
+    return trial
+
+
+def catalogue() -> list[Trial]:
+    """Every trial, recruiting ones first."""
+    order = {s: i for i, s in enumerate(matching.SUGGESTED_STATUSES)}
+    trials = db.session.scalars(select(Trial)).all()
+    return sorted(trials, key=lambda t: (order.get(t.overall_status, 9), t.nct_id))
+
+
+@dataclass
+class TrialView:
+    trial: Trial
+    match: TrialMatch | None
+    interest: TrialInterest | None
+    consented: bool
+
+
+def trial_for(user: Any, nct_id: str) -> TrialView:
+    """A trial page: the registry facts, and — for a consenting member — their own explanation."""
+    trial = get_trial(nct_id)
+    if not Guardian(user).can_use_trial_suggestions():
+        return TrialView(trial, None, None, False)
+    consent = current_consent(user)
+    if consent is None:
+        return TrialView(trial, None, None, False)
+    if _refresh(user, consent):
+        db.session.commit()
+    match = db.session.scalar(select(TrialMatch).where(TrialMatch.user_id == user.id,
+                                                       TrialMatch.trial_id == trial.id))
+    interest = db.session.scalar(select(TrialInterest).where(TrialInterest.user_id == user.id,
+                                                             TrialInterest.trial_id == trial.id))
+    return TrialView(trial, match, interest, True)
+
+
+# -- interest -------------------------------------------------------------------------------------
+def mark_interest(user: Any, nct_id: str) -> TrialInterest:
+    """Note the member's interest and prepare their pre-screening summary; nothing is sent anywhere."""
+    _guard(user)
+    trial = get_trial(nct_id)
+    if current_consent(user) is None:
+        raise ValidationFailed("Turn on trial suggestions first: the summary is built from your matches.")
+    interest = db.session.scalar(select(TrialInterest).where(TrialInterest.user_id == user.id,
+                                                             TrialInterest.trial_id == trial.id))
+    if interest is None:
+        interest = TrialInterest(user_id=user.id, trial_id=trial.id)
+        db.session.add(interest)
+        db.session.commit()
+    return interest
+
+
+def _own_interest(user: Any, interest_id: int) -> TrialInterest:
+    guardian = _guard(user)
+    interest = db.session.get(TrialInterest, interest_id)
+    guardian.ensure(interest is not None and guardian.can_view_trial_interest(interest), hide=True)
+    return interest
+
+
+def remove_interest(user: Any, interest_id: int) -> None:
+    """Forget an interest mark."""
+    interest = _own_interest(user, interest_id)
+    db.session.delete(interest)
+    db.session.commit()
+
+
+def list_interests(user: Any) -> list[TrialInterest]:
+    """Trials the member marked, newest first."""
+    _guard(user)
+    return list(db.session.scalars(select(TrialInterest).where(TrialInterest.user_id == user.id)
+                                   .options(selectinload(TrialInterest.trial))
+                                   .order_by(TrialInterest.id.desc())))
+
+
+@dataclass
+class PreScreening:
+    interest: TrialInterest
+    trial: Trial
+    match: TrialMatch | None
+    questions_for_doctor: list[str]
+    questions_for_team: list[str]
+
+
+def pre_screening(user: Any, interest_id: int) -> PreScreening:
+    """The printable summary: criteria, the member's answers and evidence, and questions to ask."""
+    interest = _own_interest(user, interest_id)
+    consent = current_consent(user)
+    if consent is None:
+        raise NotFound()
+    if _refresh(user, consent):
+        db.session.commit()
+    trial = db.session.get(Trial, interest.trial_id)
+    match = db.session.scalar(select(TrialMatch).where(TrialMatch.user_id == user.id,
+                                                       TrialMatch.trial_id == trial.id))
+    results = match.results if match else []
+    doctor = [f"{r['label']} — how would I score on this?" if r.get("clinician_only") else
+              f"{r['label']} — {r['evidence']} Is that right?"
+              for r in results if r["outcome"] == matching.UNKNOWN and r["kind"] != "location"]
+    team = ["Is this study still recruiting, and is there a site I can reach?",
+            "What would taking part involve: visits, tests, travel and costs?",
+            "What happens to my current treatment if I join?"]
+    team += [f"You list this: {r['label']}. {r['evidence']} Could you check it with me?"
+             for r in results if r["outcome"] == matching.NOT_MET]
+    return PreScreening(interest, trial, match, doctor, team)
+
+
+def pre_screening_text(summary: PreScreening) -> str:
+    """The same summary as a plain-text file to download."""
+    t = summary.trial
+    lines = [f"Pre-screening summary — {t.display_title}", f"Registry record: {t.registry_url}",
+             "", "This is your own summary to take to your doctor or the study team. It is not a decision:",
+             "only the study team decides who can take part.", ""]
+    if summary.match:
+        lines.append("Criteria, your answers and the evidence from your own records:")
+        word = {"met": "met", "not_met": "not met", "unknown": "unknown — ask your doctor"}
+        for r in summary.match.results:
+            lines += [f"- {r['label']}: {word.get(r['outcome'], r['outcome'])}", f"  {r['evidence']}"]
+        lines.append("")
+    for title, questions in (("Questions for your doctor:", summary.questions_for_doctor),
+                             ("Questions for the study team:", summary.questions_for_team)):
+        if questions:
+            lines.append(title)
+            lines += [f"- {q}" for q in questions]
+            lines.append("")
+    contacts = t.central_contacts or []
+    if contacts:
+        lines.append("Study contacts listed in the registry:")
+        lines += ["- " + ", ".join(v for v in (c.get("name"), c.get("phone"), c.get("email")) if v)
+                  for c in contacts]
+    else:
+        lines.append(f"Contacts: see the registry record, {t.registry_url}")
+    return "\n".join(lines) + "\n"
+
+
+# -- admin curation -------------------------------------------------------------------------------
+def _curator(user: Any) -> Guardian:
+    guardian = Guardian(user)
+    guardian.ensure(guardian.can_curate_trials(), hide=True)
+    return guardian
+
+
+def curation_list(user: Any) -> list[tuple[Trial, int]]:
+    """Every trial with how many curated criteria it has."""
+    _curator(user)
+    counts = dict(db.session.execute(select(TrialCriterion.trial_id, func.count())
+                                     .where(TrialCriterion.source == "curated")
+                                     .group_by(TrialCriterion.trial_id)).all())
+    return [(t, counts.get(t.id, 0)) for t in catalogue()]
+
+
+def curation_trial(user: Any, nct_id: str) -> Trial:
+    """A trial and all its criteria, for the curation page."""
+    _curator(user)
+    return get_trial(nct_id)
+
+
+def add_criterion(user: Any, nct_id: str, kind: str, params: dict) -> TrialCriterion:
+    """Add a curated criterion (ranges checked) and audit it."""
+    _curator(user)
+    trial = get_trial(nct_id)
+    clean = matching.clean_params(kind, params)
+    position = max([c.position for c in trial.criteria] + [99]) + 1
+    criterion = TrialCriterion(trial_id=trial.id, position=position, source="curated", kind=kind, params=clean)
+    db.session.add(criterion)
+    trial.updated_at = utcnow()
+    audit.record(user, "trials.criterion_added", reason=trial.nct_id, after={"kind": kind, "params": clean})
+    db.session.commit()
+    return criterion
+
+
+def _curated_criterion(user: Any, criterion_id: int) -> TrialCriterion:
+    _curator(user)
+    criterion = db.session.get(TrialCriterion, criterion_id)
+    if criterion is None or criterion.source != "curated":
+        raise NotFound()
+    return criterion
+
+
+def get_criterion(user: Any, criterion_id: int) -> tuple[TrialCriterion, Trial]:
+    """A curated criterion and its trial, for the edit form."""
+    criterion = _curated_criterion(user, criterion_id)
+    return criterion, db.session.get(Trial, criterion.trial_id)
+
+
+def update_criterion(user: Any, criterion_id: int, params: dict) -> TrialCriterion:
+    """Change a curated criterion's values (its kind stays) and audit before/after."""
+    criterion = _curated_criterion(user, criterion_id)
+    trial = db.session.get(Trial, criterion.trial_id)
+    clean = matching.clean_params(criterion.kind, params)
+    before = {"kind": criterion.kind, "params": dict(criterion.params)}
+    criterion.params = clean
+    trial.updated_at = utcnow()
+    audit.record(user, "trials.criterion_changed", reason=trial.nct_id, before=before,
+                 after={"kind": criterion.kind, "params": clean})
+    db.session.commit()
+    return criterion
+
+
+def delete_criterion(user: Any, criterion_id: int) -> str:
+    """Remove a curated criterion; returns the trial's NCT number."""
+    criterion = _curated_criterion(user, criterion_id)
+    trial = db.session.get(Trial, criterion.trial_id)
+    audit.record(user, "trials.criterion_removed", reason=trial.nct_id,
+                 before={"kind": criterion.kind, "params": dict(criterion.params)})
+    db.session.delete(criterion)
+    trial.updated_at = utcnow()
+    db.session.commit()
+    return trial.nct_id
