@@ -17,7 +17,7 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from community.tracking import catalogue
@@ -85,7 +85,7 @@ class ScaleField(RadioField):
 
     def pre_validate(self, form):
         if self.data not in {value for value, *_ in self.choices}:
-            raise ValueError("Please choose from none (0) to very severe (4).")
+            raise ValidationError("Please choose from none (0) to very severe (4).")
 
     @property
     def severity(self) -> int | None:
@@ -101,7 +101,7 @@ class CheckboxesField(SelectMultipleField):
     def pre_validate(self, form):
         allowed = {self.coerce(value) for value, *_ in self.choices}
         if any(value not in allowed for value in self.data or []):
-            raise ValueError("Please choose from the options shown.")
+            raise ValidationError("Please choose from the options shown.")
 
 
 def day_field(label: str, required: bool = True, **kwargs) -> DayField:

@@ -1,0 +1,364 @@
+"""Tracking through the browser's eyes (test client, CSRF on): saves, bad input, exports, summary."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from community.db import db
+from community.models import CheckIn, Flare, LabResult, OutboxMessage, Symptom, Treatment, User
+from community.tracking import services
+from tests.tracking_support import seed_catalogues, symptom_id
+
+
+@pytest.fixture
+def member(app, auth):
+    with app.app_context():
+        seed_catalogues()
+    user_id = auth.sign_in_as(time_zone="Europe/London")
+    return user_id
+
+
+def today(app, user_id) -> date:
+    with app.app_context():
+        return services.local_today(db.session.get(User, user_id))
+
+
+def count(app, model) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model))
+
+
+def ids(app, *slugs) -> list[int]:
+    with app.app_context():
+        return [symptom_id(s) for s in slugs]
+
+
+# -- check-in --------------------------------------------------------------------------------------
+def test_member_checks_in_for_today(app, client, member):
+    fatigue, joints = ids(app, "fatigue", "joint-pain")
+    day = today(app, member)
+    response = client.submit("/tracking/check-in", {
+        "day": day.isoformat(), "wellbeing": "2", f"sym_{fatigue}": "3", f"sym_{joints}": "0",
+        "sleep_hours": "6.5", "triggers": ["sun", "stress"], "notes": "Long day in the garden"})
+    assert response.status_code == 302
+    assert "Your check-in for today is saved" in client.get(response.headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        saved = services.checkin_for_day(db.session.get(User, member), day)
+        assert (saved.wellbeing, saved.sleep_hours, saved.triggers) == (2, 6.5, ["sun", "stress"])
+        assert {r.symptom_id: r.severity for r in saved.ratings} == {fatigue: 3, joints: 0}
+
+
+def test_checkin_page_uses_words_for_the_scale_and_legends_for_each_symptom(client, member):
+    page = client.get("/tracking/check-in").get_data(as_text=True)
+    assert "How are you today?" in page
+    for word in ("None", "Mild", "Moderate", "Severe", "Very severe"):
+        assert f'<span class="scale-word">{word}</span>' in page
+    assert "<legend>Fatigue" in page
+
+
+def test_todays_checkin_reopens_filled_in_for_editing(app, client, member):
+    (fatigue,) = ids(app, "fatigue")
+    client.submit("/tracking/check-in", {"day": today(app, member).isoformat(), f"sym_{fatigue}": "4",
+                                         "notes": "Rough"})
+    page = client.get("/tracking/check-in").get_data(as_text=True)
+    assert "You checked in for today already" in page
+    assert f'<input checked id="sym_{fatigue}-5" name="sym_{fatigue}" type="radio" value="4">' in page
+    assert "Rough</textarea>" in page
+
+
+def test_yesterdays_symptoms_are_offered_again_today(app, client, member):
+    (headache,) = ids(app, "headache")
+    yesterday = today(app, member) - timedelta(days=1)
+    client.submit(f"/tracking/check-in?day={yesterday.isoformat()}",
+                  {"day": yesterday.isoformat(), f"sym_{headache}": "2"})
+    page = client.get("/tracking/check-in").get_data(as_text=True)
+    first_group = page.split("More symptoms")[0]
+    assert "<legend>Headache" in first_group
+    assert "last time: moderate" in first_group
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"sleep_hours": "30"}, "Sleep must be between 0 and 24 hours."),
+    ({"sleep_hours": "lots"}, "Please enter a number"),
+    ({"wellbeing": "9"}, "Not a valid choice"),
+    ({"sym_FATIGUE": "7"}, "Please choose from none (0) to very severe (4)."),
+    ({"day": "2026-02-30"}, "Please enter a date like"),
+    ({"custom_symptom": "Itchy ears"}, "Please rate your own symptom too"),
+    ({"triggers": "full-moon"}, "Please choose from the options shown."),
+])
+def test_bad_checkin_input_is_explained_and_the_typed_notes_are_kept(app, client, member, fields, message):
+    (fatigue,) = ids(app, "fatigue")
+    data = {"day": today(app, member).isoformat(), "notes": "I typed this carefully",
+            **{k.replace("FATIGUE", str(fatigue)): v for k, v in fields.items()}}
+    response = client.submit("/tracking/check-in", data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert message in page
+    assert "I typed this carefully" in page
+    assert count(app, CheckIn) == 0
+
+
+def test_future_day_is_refused_beside_the_date(app, client, member):
+    tomorrow = today(app, member) + timedelta(days=1)
+    response = client.submit("/tracking/check-in", {"day": tomorrow.isoformat(), "notes": "x"})
+    assert response.status_code == 422
+    assert "is in the future" in response.get_data(as_text=True)
+    assert count(app, CheckIn) == 0
+    assert client.get(f"/tracking/check-in?day={tomorrow.isoformat()}").status_code == 302
+    assert client.get("/tracking/check-in?day=not-a-date").status_code == 404
+
+
+def test_a_second_new_checkin_for_the_same_day_does_not_overwrite_the_first(app, client, member):
+    day = today(app, member).isoformat()
+    client.submit("/tracking/check-in", {"day": day, "notes": "the first one"})
+    # A second tab opened before the first was saved still posts as a new check-in.
+    response = client.submit("/tracking/check-in", {"day": day, "notes": "the second one", "checkin_id": ""},
+                             page="/tracking/flares")
+    assert response.status_code == 422
+    assert "You already have a check-in for" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalars(select(CheckIn.notes)).all() == ["the first one"]
+
+
+def test_own_symptom_is_added_and_offered_next_time(app, client, member):
+    day = today(app, member)
+    client.submit("/tracking/check-in", {"day": (day - timedelta(days=1)).isoformat(),
+                                         "custom_symptom": "Tingling feet", "custom_severity": "2"},
+                  page=f"/tracking/check-in?day={(day - timedelta(days=1)).isoformat()}")
+    with app.app_context():
+        own = db.session.scalar(select(Symptom).where(Symptom.owner_id == member))
+    assert own.name == "Tingling feet"
+    page = client.get("/tracking/check-in").get_data(as_text=True)
+    assert "<legend>Tingling feet" in page.split("More symptoms")[0]
+
+
+def test_medicines_taken_today_are_ticked_from_running_treatments(app, client, member):
+    client.submit("/tracking/treatments/new", {"medication_id": "", "name": "Vitamin D", "dose": "1000",
+                                               "unit": "units", "frequency": "once_daily",
+                                               "start_date": (today(app, member) - timedelta(days=3)).isoformat()})
+    with app.app_context():
+        treatment_id = db.session.scalar(select(Treatment.id))
+    page = client.get("/tracking/check-in").get_data(as_text=True)
+    assert "Vitamin D" in page
+    client.submit("/tracking/check-in", {"day": today(app, member).isoformat(),
+                                         "medications_taken": str(treatment_id)})
+    with app.app_context():
+        assert db.session.scalar(select(CheckIn.medications_taken)) == [treatment_id]
+
+
+def test_member_deletes_a_checkin(app, client, member):
+    client.submit("/tracking/check-in", {"day": today(app, member).isoformat(), "notes": "oops"})
+    with app.app_context():
+        checkin_id = db.session.scalar(select(CheckIn.id))
+    response = client.submit(f"/tracking/check-ins/{checkin_id}/delete", {}, page="/tracking/check-in")
+    assert response.status_code == 302
+    assert count(app, CheckIn) == 0
+
+
+# -- flares, treatments, labs ------------------------------------------------------------------------
+def test_member_logs_a_flare_and_an_overlapping_one_is_refused(app, client, member):
+    day = today(app, member)
+    response = client.submit("/tracking/flares/new", {
+        "start_date": (day - timedelta(days=5)).isoformat(), "severity": "moderate",
+        "organs": ["joints", "skin"], "actions": ["called_doctor"], "symptoms": ["Fatigue"]})
+    assert response.status_code == 302
+    response = client.submit("/tracking/flares/new", {"start_date": (day - timedelta(days=2)).isoformat(),
+                                                      "severity": "mild", "notes": "keep me"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "This overlaps your flare from" in page and "still ongoing" in page
+    assert "keep me" in page
+    assert count(app, Flare) == 1
+    assert "your own rating, not a clinical score" in client.get("/tracking/flares/new").get_data(
+        as_text=True).lower()
+
+
+def test_flare_ending_before_it_starts_is_refused(app, client, member):
+    day = today(app, member)
+    response = client.submit("/tracking/flares/new", {
+        "start_date": (day - timedelta(days=2)).isoformat(), "end_date": (day - timedelta(days=5)).isoformat(),
+        "severity": "mild"})
+    assert response.status_code == 422
+    assert "The end date is before the start date." in response.get_data(as_text=True)
+
+
+def test_ending_an_ongoing_flare_from_the_dashboard(app, client, member):
+    client.submit("/tracking/flares/new", {"start_date": today(app, member).isoformat(), "severity": "severe"})
+    with app.app_context():
+        flare_id = db.session.scalar(select(Flare.id))
+    assert "You're in a" in client.get("/tracking/").get_data(as_text=True)
+    client.submit(f"/tracking/flares/{flare_id}/end", {}, page="/tracking/")
+    day = today(app, member)
+    with app.app_context():
+        assert db.session.get(Flare, flare_id).end_date == day
+
+
+@pytest.mark.parametrize("dose, message", [("-5", "The dose must be more than 0."),
+                                           ("a lot", "Please enter a number"),
+                                           ("", "Please enter the dose")])
+def test_bad_doses_are_explained(app, client, member, dose, message):
+    response = client.submit("/tracking/treatments/new", {
+        "medication_id": "", "name": "Prednisone", "dose": dose, "unit": "mg", "frequency": "once_daily",
+        "start_date": today(app, member).isoformat()})
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert count(app, Treatment) == 0
+
+
+def test_treatment_from_the_catalogue_then_a_dose_change_and_a_stop(app, client, member):
+    day = today(app, member)
+    with app.app_context():
+        from tests.tracking_support import medication_id
+
+        pred = medication_id("prednisone")
+    client.submit("/tracking/treatments/new", {"medication_id": str(pred), "name": "", "dose": "20",
+                                               "unit": "mg", "frequency": "once_daily",
+                                               "start_date": (day - timedelta(days=10)).isoformat()})
+    with app.app_context():
+        first = db.session.scalar(select(Treatment))
+    assert first.name == "Prednisone"
+    response = client.submit(f"/tracking/treatments/{first.id}/change-dose", {
+        "on": (day - timedelta(days=3)).isoformat(), "dose": "10", "unit": "mg", "frequency": "once_daily"})
+    assert response.status_code == 302
+    with app.app_context():
+        second = db.session.scalar(select(Treatment).where(Treatment.previous_id == first.id))
+    response = client.submit(f"/tracking/treatments/{second.id}/stop", {
+        "stop_date": (day - timedelta(days=5)).isoformat(), "reason": "side_effects"})
+    assert response.status_code == 422
+    assert "The stop date is before the start date" in response.get_data(as_text=True)
+    response = client.submit(f"/tracking/treatments/{second.id}/stop", {"stop_date": day.isoformat(),
+                                                                        "reason": "side_effects"})
+    assert response.status_code == 302
+    page = client.get("/tracking/treatments").get_data(as_text=True)
+    assert "Past treatments" in page and "Side effects" in page
+
+
+def test_side_effect_is_noted_on_a_treatment(app, client, member):
+    client.submit("/tracking/treatments/new", {"medication_id": "", "name": "Methotrexate", "dose": "15",
+                                               "unit": "mg", "frequency": "once_weekly",
+                                               "start_date": (today(app, member) - timedelta(days=30)).isoformat()})
+    with app.app_context():
+        treatment_id = db.session.scalar(select(Treatment.id))
+    response = client.submit(f"/tracking/treatments/{treatment_id}/side-effects", {
+        "noted_on": today(app, member).isoformat(), "description": "Nausea the day after", "severity": "2"},
+        page=f"/tracking/treatments/{treatment_id}")
+    assert response.status_code == 302
+    assert "Nausea the day after" in client.get(f"/tracking/treatments/{treatment_id}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("value, message", [("high", "Please enter a number, like 4.2"),
+                                            ("-2", "be negative")])
+def test_non_numeric_lab_values_are_explained(app, client, member, value, message):
+    response = client.submit("/tracking/labs/new", {"lab_test_id": "", "name": "C3", "value": value,
+                                                    "taken_on": today(app, member).isoformat()})
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert count(app, LabResult) == 0
+
+
+def test_lab_result_is_flagged_high_and_shown_as_a_trend(app, client, member):
+    day = today(app, member)
+    for n, value in enumerate(("18", "64")):
+        client.submit("/tracking/labs/new", {"lab_test_id": "", "name": "Anti-dsDNA", "value": value,
+                                             "taken_on": (day - timedelta(days=30 - n * 20)).isoformat(),
+                                             "ref_low": "0", "ref_high": "30"})
+    page = client.get("/tracking/labs").get_data(as_text=True)
+    assert '<strong class="flag flag-high">high</strong>' in page
+    assert "<svg" in page and "Anti-dsDNA results over time" in page
+
+
+# -- charts, calendar, summary, exports ------------------------------------------------------------
+def test_chart_shades_flares_marks_treatment_changes_and_has_a_table(app, client, member):
+    (fatigue,) = ids(app, "fatigue")
+    day = today(app, member)
+    for n in range(10):
+        d = day - timedelta(days=n)
+        client.submit(f"/tracking/check-in?day={d.isoformat()}", {"day": d.isoformat(), f"sym_{fatigue}": str(n % 5)})
+    client.submit("/tracking/flares/new", {"start_date": (day - timedelta(days=6)).isoformat(),
+                                           "end_date": (day - timedelta(days=3)).isoformat(), "severity": "moderate"})
+    client.submit("/tracking/treatments/new", {"medication_id": "", "name": "Prednisone", "dose": "20",
+                                               "unit": "mg", "frequency": "once_daily",
+                                               "start_date": (day - timedelta(days=5)).isoformat()})
+    page = client.get(f"/tracking/charts?range=30&symptoms={fatigue}").get_data(as_text=True)
+    assert 'class="flare-band flare-moderate"' in page
+    assert "Started Prednisone, 20 mg once a day" in page
+    assert "The same data as a table" in page and "<th scope=\"col\">Fatigue</th>" in page
+    assert client.get("/tracking/charts?range=9999&symptoms=abc").status_code == 200
+
+
+def test_calendar_shows_the_month_and_a_timeline(app, client, member):
+    client.submit("/tracking/check-in", {"day": today(app, member).isoformat(), "wellbeing": "4"})
+    page = client.get("/tracking/calendar").get_data(as_text=True)
+    assert "Timeline" in page and "felt good" in page
+    assert client.get("/tracking/calendar?month=2026-13").status_code == 404
+    assert client.get("/tracking/calendar?month=2026-02").status_code == 200
+
+
+def test_doctor_summary_for_a_chosen_period_with_questions(app, client, member):
+    day = today(app, member)
+    (fatigue,) = ids(app, "fatigue")
+    client.submit("/tracking/check-in", {"day": day.isoformat(), f"sym_{fatigue}": "3"})
+    client.submit("/tracking/labs/new", {"lab_test_id": "", "name": "C3", "value": "0.6",
+                                         "taken_on": day.isoformat(), "ref_low": "0.9", "ref_high": "1.8"})
+    client.submit("/tracking/summary/questions", {"questions": "Should I lower the steroid?"},
+                  page="/tracking/summary")
+    page = client.get(f"/tracking/summary?start={(day - timedelta(days=30)).isoformat()}&end={day.isoformat()}")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Fatigue" in text and "Labs out of range" in text and "C3 0.6" in text
+    assert "Should I lower the steroid?" in text
+    bad = client.get(f"/tracking/summary?start={day.isoformat()}&end={(day - timedelta(days=3)).isoformat()}")
+    assert bad.status_code == 422 and "The start is after the end." in bad.get_data(as_text=True)
+    assert client.get("/tracking/summary?start=garbage&end=").status_code == 422
+
+
+def test_csv_exports_are_spreadsheet_safe(app, client, member):
+    (fatigue,) = ids(app, "fatigue")
+    client.submit("/tracking/check-in", {"day": today(app, member).isoformat(), f"sym_{fatigue}": "2",
+                                         "notes": "=HYPERLINK(\"http://evil\")"})
+    response = client.get("/tracking/export/check-ins.csv")
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0][:4] == ["date", "wellbeing (1-5)", "sleep hours", "Fatigue"]
+    assert rows[1][3] == "2"
+    assert rows[1][-1].startswith("'=")
+    assert client.get("/tracking/export/passwords.csv").status_code == 404
+
+
+def test_account_json_export_includes_tracking(app, client, member):
+    client.submit("/tracking/check-in", {"day": today(app, member).isoformat(), "notes": "in the export"})
+    document = json.loads(client.get("/account/export").get_data(as_text=True))
+    assert document["sections"]["check_ins"][0]["notes"] == "in the export"
+
+
+def test_profile_saves_and_rejects_an_impossible_year(app, client, member):
+    response = client.submit("/tracking/profile", {"diagnoses": ["sle"], "nephritis_class": "III",
+                                                   "diagnosed_year": "2150"})
+    assert response.status_code == 422
+    assert "Please enter a year between 1900" in response.get_data(as_text=True)
+    response = client.submit("/tracking/profile", {"diagnoses": ["sle"], "nephritis_class": "III",
+                                                   "diagnosed_year": "2016", "pregnancy": "no"})
+    assert response.status_code == 302
+
+
+def test_reminder_settings_and_the_scheduled_command(app, client, member, runner):
+    response = client.submit("/tracking/reminders", {"reminder_enabled": "y", "reminder_time": "25:99"})
+    assert response.status_code == 422 and "Please enter a time like 19:30." in response.get_data(as_text=True)
+    client.submit("/tracking/reminders", {"reminder_enabled": "y", "reminder_time": "00:00"})
+    result = runner.invoke(args=["tracking", "send-reminders"])
+    assert "Queued 1 check-in reminder(s)." in result.output
+    assert count(app, OutboxMessage) == 1
+    result = runner.invoke(args=["tracking", "send-reminders"])
+    assert "Queued 0" in result.output
+
+
+def test_members_see_a_track_link_and_a_home_card(client, member):
+    home = client.get("/").get_data(as_text=True)
+    assert ">Track</a>" in home and "Check in for today" in home
