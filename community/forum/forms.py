@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from community.forms import choices
 from community.models.forum import DigestFrequency
 
 BODY_HINT = ("You can use Markdown: **bold**, *italics*, > quotes, - lists, [links](https://…). "
@@ -77,8 +78,8 @@ class SearchForm(FlaskForm):
 
 
 class SettingsForm(FlaskForm):
-    digest = RadioField("Email me a digest of my unread notifications", choices=[
+    digest = RadioField("Email me a digest of my unread notifications", choices=choices([
         (DigestFrequency.NONE.value, "Never"),
         (DigestFrequency.DAILY.value, "Once a day"),
         (DigestFrequency.WEEKLY.value, "Once a week"),
-    ], default=DigestFrequency.NONE.value)
+    ]), default=DigestFrequency.NONE.value)

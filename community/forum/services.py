@@ -102,15 +102,16 @@ def save_category(actor: User, slug: str | None, *, name: str, description: str,
         raise ValidationFailed("Please give the category a name.", field="name")
     clash = select(Category.id).where(func.lower(Category.name) == name.lower())
     if slug is None:
-        category = Category(slug=slugify(name), topic_count=0, post_count=0)
-        if db.session.scalar(select(Category.id).where(Category.slug == category.slug)) is not None:
+        new_slug = slugify(name)
+        if db.session.scalar(clash) is not None or db.session.scalar(
+                select(Category.id).where(Category.slug == new_slug)) is not None:
             raise ValidationFailed("A category with a name like that already exists.", field="name")
+        category = Category(slug=new_slug, name=name, topic_count=0, post_count=0)
         db.session.add(category)
     else:
         category = get_category(slug)
-        clash = clash.where(Category.id != category.id)
-    if db.session.scalar(clash) is not None:
-        raise ValidationFailed("A category with that name already exists.", field="name")
+        if db.session.scalar(clash.where(Category.id != category.id)) is not None:
+            raise ValidationFailed("A category with that name already exists.", field="name")
     category.name = name
     category.description = (description or "").strip()
     category.position = position or 0
