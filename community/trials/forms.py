@@ -53,11 +53,13 @@ class CriterionForm(FlaskForm):
     drugs = StringField("Medicines (comma-separated; empty means any)",
                         validators=[Optional(), Length(max=1000)])
     mode = SelectField("Required or excluded", choices=choices([("excluded", "Excluded"),
-                                                                 ("required", "Required")]))
+                                                                 ("required", "Required")]),
+                       validate_choice=False)
     months = IntegerField("Within the last (months; 0 means now)", validators=[Optional()],
                           render_kw={"inputmode": "numeric"})
-    test = SelectField("Lab test", choices=choices(matching.LAB_NAMES.items()))
-    op = SelectField("Comparison", choices=choices(matching.OPERATORS.items()))
+    # The services check these against the chosen kind; unused ones may be left empty.
+    test = SelectField("Lab test", choices=choices(matching.LAB_NAMES.items()), validate_choice=False)
+    op = SelectField("Comparison", choices=choices(matching.OPERATORS.items()), validate_choice=False)
     value = FloatField("Threshold", validators=[Optional()], render_kw={"inputmode": "decimal"})
     unit = StringField("Unit", validators=[Optional(), Length(max=20)])
     text = StringField("What the clinician checks", validators=[Optional(), Length(max=300)],

@@ -149,6 +149,11 @@ def months_before(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def cap(text: str) -> str:
+    """First letter up, the rest untouched (str.capitalize lowercases month names)."""
+    return text[:1].upper() + text[1:]
+
+
 def say_date(day: date) -> str:
     return f"{day.day} {calendar.month_abbr[day.month]} {day.year}"
 
@@ -270,23 +275,23 @@ def _age(facts: MemberFacts, p: dict) -> tuple[str, str]:
     you = f"you are {lo_age}" if lo_age == hi_age else f"you are {lo_age} or {hi_age}"
     min_age, max_age = p.get("min"), p.get("max")
     if min_age is not None and hi_age < min_age:
-        return NOT_MET, f"{you.capitalize()}; this study takes people from {min_age:g}."
+        return NOT_MET, f"{cap(you)}; this study takes people from {min_age:g}."
     if max_age is not None and lo_age > max_age:
-        return NOT_MET, f"{you.capitalize()}; this study takes people up to {max_age:g}."
+        return NOT_MET, f"{cap(you)}; this study takes people up to {max_age:g}."
     if (min_age is not None and lo_age < min_age) or (max_age is not None and hi_age > max_age):
-        return UNKNOWN, (f"{you.capitalize()} (from your birth year); this study's limit is right at your age. "
+        return UNKNOWN, (f"{cap(you)} (from your birth year); this study's limit is right at your age. "
                          "Your date of birth would settle it.")
     if max_age is None and not p.get("max_confirmed", True) and hi_age >= UNCONFIRMED_MAX_AGE_SAFE_BELOW:
-        return UNKNOWN, f"{you.capitalize()}; this study's upper age limit isn't confirmed — check the registry."
+        return UNKNOWN, f"{cap(you)}; this study's upper age limit isn't confirmed — check the registry."
     if min_age is None and not p.get("min_confirmed", True) and lo_age < 18:
-        return UNKNOWN, f"{you.capitalize()}; this study's lower age limit isn't confirmed — check the registry."
+        return UNKNOWN, f"{cap(you)}; this study's lower age limit isn't confirmed — check the registry."
     if min_age is not None and max_age is not None:
-        return MET, f"{you.capitalize()}; this study takes people aged {min_age:g} to {max_age:g}."
+        return MET, f"{cap(you)}; this study takes people aged {min_age:g} to {max_age:g}."
     if min_age is not None:
-        return MET, f"{you.capitalize()}; this study takes people from {min_age:g}."
+        return MET, f"{cap(you)}; this study takes people from {min_age:g}."
     if max_age is not None:
-        return MET, f"{you.capitalize()}; this study takes people up to {max_age:g}."
-    return MET, f"{you.capitalize()}."
+        return MET, f"{cap(you)}; this study takes people up to {max_age:g}."
+    return MET, f"{cap(you)}."
 
 
 def _sex(facts: MemberFacts, p: dict) -> tuple[str, str]:
@@ -391,11 +396,11 @@ def _drug(facts: MemberFacts, p: dict) -> tuple[str, str]:
 
     if p.get("mode") == "required":
         if hits:
-            return MET, f"{said(hits[0]).capitalize()}; this study asks for {names} {window}."
+            return MET, f"{cap(said(hits[0]))}; this study asks for {names} {window}."
         return UNKNOWN, (f"You haven't logged {names} {window}; this study asks for it. "
                          "If you take it, tell the study team.")
     if hits:
-        return NOT_MET, f"{said(hits[0]).capitalize()}; this study does not take people on {names} {window}."
+        return NOT_MET, f"{cap(said(hits[0]))}; this study does not take people on {names} {window}."
     return MET, f"You haven't logged {names} {window}."
 
 
