@@ -44,6 +44,15 @@ CATEGORY_LABELS = {
 }
 
 
+MAX_ID = 2**31 - 1  # larger numbers in an address can't be a row; SQLite would overflow on them
+
+
+def _valid_id(value: int) -> int:
+    if not 0 < value <= MAX_ID:
+        raise NotFound()
+    return value
+
+
 def _guard(user: Any) -> Guardian:
     guardian = Guardian(user)
     guardian.ensure(guardian.can_use_trial_suggestions(), hide=True)
@@ -296,7 +305,7 @@ def mark_interest(user: Any, nct_id: str) -> TrialInterest:
 
 def _own_interest(user: Any, interest_id: int) -> TrialInterest:
     guardian = _guard(user)
-    interest = db.session.get(TrialInterest, interest_id)
+    interest = db.session.get(TrialInterest, _valid_id(interest_id))
     guardian.ensure(interest is not None and guardian.can_view_trial_interest(interest), hide=True)
     return interest
 
@@ -414,7 +423,7 @@ def add_criterion(user: Any, nct_id: str, kind: str, params: dict) -> TrialCrite
 
 def _curated_criterion(user: Any, criterion_id: int) -> TrialCriterion:
     _curator(user)
-    criterion = db.session.get(TrialCriterion, criterion_id)
+    criterion = db.session.get(TrialCriterion, _valid_id(criterion_id))
     if criterion is None or criterion.source != "curated":
         raise NotFound()
     return criterion
