@@ -30,6 +30,7 @@ from community.models.trials import (
 )
 from community.permissions import Guardian
 from community.trials import evidence, matching
+from community.trials.importer import NCT_ID
 
 # Bump when the consent text in templates/trials/consent.html changes in meaning:
 # every member is asked again before anything more is computed.
@@ -248,8 +249,10 @@ def unread_notification_count(user: Any) -> int:
 # -- catalogue and trial pages -------------------------------------------------------------------
 def get_trial(nct_id: str) -> Trial:
     """A trial with its criteria, by NCT number."""
-    trial = db.session.scalar(select(Trial).where(Trial.nct_id == (nct_id or "").upper())
-                              .options(selectinload(Trial.criteria)))
+    nct_id = (nct_id or "").strip().upper()
+    if not NCT_ID.match(nct_id):
+        raise NotFound()  # not a registry number: no need to ask the database
+    trial = db.session.scalar(select(Trial).where(Trial.nct_id == nct_id).options(selectinload(Trial.criteria)))
     if trial is None:
         raise NotFound()
     return trial

@@ -22,7 +22,13 @@ from community.models import (
 from community.trials import importer, services
 from community.trials.importer import import_records, records_in
 from tests.factories import PASSWORD, make_user
-from tests.trials_support import CAR_T_REFRACTORY_SLE, give_history, load_shipped, seed_tracking_catalogues, study
+from tests.trials_support import (
+    CAR_T_REFRACTORY_SLE,
+    give_history,
+    load_shipped,
+    seed_tracking_catalogues,
+    study,
+)
 
 ALL = ["profile", "treatments", "flares", "symptoms", "labs"]
 
