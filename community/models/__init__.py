@@ -15,6 +15,7 @@ from community.models.forum import (
     TopicWatch,
 )
 from community.models.mail import OutboxMessage
+from community.models.news import Article, ArticleRevision, ArticleTag, ArticleTrial, NewsWriter
 from community.models.tracking import (
     CheckIn,
     Flare,
@@ -44,5 +45,6 @@ __all__ = ["AuditEvent", "OutboxMessage", "Role", "User",
            "SymptomRating", "TrackingSettings", "Treatment", "TreatmentSideEffect",
            "Category", "CategoryWatch", "Draft", "ForumPreference", "Notification", "Post",
            "PostRevision", "Reaction", "Topic", "TopicRead", "TopicWatch",
+           "Article", "ArticleRevision", "ArticleTag", "ArticleTrial", "NewsWriter",
            "Trial", "TrialConsent", "TrialCriterion", "TrialInterest", "TrialMatch", "TrialMatchState",
            "TrialNotification"]
