@@ -13,7 +13,14 @@ from sqlalchemy import delete, func, or_, select
 from community import audit, rendering
 from community.db import db, utcnow
 from community.errors import NotFound, ValidationFailed
-from community.models.news import Article, ArticleRevision, ArticleStatus, ArticleTag, ArticleTrial, NewsWriter
+from community.models.news import (
+    Article,
+    ArticleRevision,
+    ArticleStatus,
+    ArticleTag,
+    ArticleTrial,
+    NewsWriter,
+)
 from community.models.trials import Trial
 from community.models.user import Role, User
 from community.permissions import Guardian
