@@ -1,7 +1,7 @@
 """research news
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0003, 0004
 Create Date: 2026-11-25 15:59:27.829229
 """
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ import community.db
 
 
 revision: str = '0005'
-down_revision: str | None = '0003'
+down_revision: tuple[str, ...] = ("0003", "0004")  # joins the forum and trial branches
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
