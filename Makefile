@@ -6,7 +6,7 @@ FLASK := $(VENV)/bin/flask --app wsgi
 STAMP := $(VENV)/.installed
 TEST_ARGS ?=
 
-.PHONY: install run test test-sqlite test-postgres lint demo browser clean
+.PHONY: install run test test-sqlite test-postgres lint demo browser clean bench
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -38,6 +38,10 @@ lint: install
 # The whole suite; TEST_DATABASE_URL=postgresql+psycopg://… runs it on PostgreSQL.
 test: install browser lint
 	$(VENV)/bin/pytest -n 2 $(TEST_ARGS)
+
+# Matching one member against 5,000 generated trials, timed (prints numbers; not a test).
+bench: install
+	$(PY) bench/match_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
