@@ -396,7 +396,7 @@ def _drug(facts: MemberFacts, p: dict) -> tuple[str, str]:
 
     if p.get("mode") == "required":
         if hits:
-            return MET, f"{cap(said(hits[0]))}; this study asks for {names} {window}."
+            return MET, f"{cap(said(hits[0]))}; this study asks for one of its listed medicines {window}."
         return UNKNOWN, (f"You haven't logged {names} {window}; this study asks for it. "
                          "If you take it, tell the study team.")
     if hits:
@@ -507,7 +507,10 @@ def _location(facts: MemberFacts, locations: Sequence[dict]) -> tuple[str, str, 
 def evaluate(facts: MemberFacts, trial: TrialSpec) -> MatchOutcome:
     """Every criterion of one trial against the member's facts, grouped and with a sort key."""
     results: list[CriterionResult] = []
+    curated_diagnosis = any(spec.kind == "diagnosis" for spec in trial.criteria)
     for spec in trial.criteria:
+        if spec.kind == "condition" and curated_diagnosis:
+            continue  # a curator narrowed the registry's conditions (e.g. the SLE arm of a basket trial)
         evaluator = EVALUATORS.get(spec.kind)
         if evaluator is None:
             outcome, evidence = UNKNOWN, ASK_DOCTOR

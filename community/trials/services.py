@@ -335,6 +335,7 @@ class PreScreening:
     match: TrialMatch | None
     questions_for_doctor: list[str]
     questions_for_team: list[str]
+    missing_from_records: list[str]
 
 
 def pre_screening(user: Any, interest_id: int) -> PreScreening:
@@ -349,15 +350,18 @@ def pre_screening(user: Any, interest_id: int) -> PreScreening:
     match = db.session.scalar(select(TrialMatch).where(TrialMatch.user_id == user.id,
                                                        TrialMatch.trial_id == trial.id))
     results = match.results if match else []
-    doctor = [f"{r['label']} — how would I score on this?" if r.get("clinician_only") else
-              f"{r['label']} — {r['evidence']} Is that right?"
-              for r in results if r["outcome"] == matching.UNKNOWN and r["kind"] != "location"]
+    unknown = [r for r in results if r["outcome"] == matching.UNKNOWN and r["kind"] != "location"]
+    doctor = [f"How would I score on this: {r['label']}?" for r in unknown if r.get("clinician_only")]
+    doctor += [f"{r['label']}: {r['evidence']}" for r in unknown
+               if not r.get("clinician_only") and "ask your doctor" in r["evidence"].lower()]
+    to_add = [f"{r['label']}: {r['evidence']}" for r in unknown
+              if not r.get("clinician_only") and "ask your doctor" not in r["evidence"].lower()]
     team = ["Is this study still recruiting, and is there a site I can reach?",
             "What would taking part involve: visits, tests, travel and costs?",
             "What happens to my current treatment if I join?"]
-    team += [f"You list this: {r['label']}. {r['evidence']} Could you check it with me?"
+    team += [f"{r['label']}: {r['evidence']} Could you check this with me?"
              for r in results if r["outcome"] == matching.NOT_MET]
-    return PreScreening(interest, trial, match, doctor, team)
+    return PreScreening(interest, trial, match, doctor, team, to_add)
 
 
 def pre_screening_text(summary: PreScreening) -> str:
@@ -373,7 +377,8 @@ def pre_screening_text(summary: PreScreening) -> str:
             lines += [f"- {r['label']}: {word.get(r['outcome'], r['outcome'])}", f"  {r['evidence']}"]
         lines.append("")
     for title, questions in (("Questions for your doctor:", summary.questions_for_doctor),
-                             ("Questions for the study team:", summary.questions_for_team)):
+                             ("Questions for the study team:", summary.questions_for_team),
+                             ("Not in your records yet:", summary.missing_from_records)):
         if questions:
             lines.append(title)
             lines += [f"- {q}" for q in questions]
