@@ -41,7 +41,7 @@ def _x(day: date, start: date, days: int) -> float:
 
 def _ticks(start: date, end: date) -> list[tuple[float, str]]:
     days = (end - start).days + 1
-    ticks = []
+    ticks: list[tuple[float, str]] = []
     if days > 120:
         day = start.replace(day=1)
         while day <= end:
@@ -108,7 +108,7 @@ def symptom_chart(data: dict[str, Any], say_day) -> dict[str, Any]:
     return {
         "width": WIDTH, "height": HEIGHT, "left": LEFT, "right": WIDTH - RIGHT, "top": TOP,
         "bottom": HEIGHT - BOTTOM,
-        "y_ticks": [(y(v), f"{v} {SEVERITY_WORDS[v]}") for v in range(5)],
+        "y_ticks": [(y(v), str(v), SEVERITY_WORDS[v]) for v in range(5)],
         "x_ticks": _ticks(start, end), "series": series, "flares": flares, "events": events,
         "table": table, "names": [s.name for s in series],
     }

@@ -857,8 +857,8 @@ def glance(checkins: list[CheckIn], symptoms: dict[int, Symptom], start: date, e
 
 
 def top_symptoms(checkins: list[CheckIn], symptoms: dict[int, Symptom], limit: int = 5,
-                 split: date | None = None) -> list[dict[str, Any]]:
-    """Symptoms ranked by average rating, with days rated and (given ``split``) the trend."""
+                 trend: bool = False) -> list[dict[str, Any]]:
+    """Symptoms ranked by average rating, with days rated and (``trend``) later vs earlier ratings."""
     values: dict[int, list[tuple[date, int]]] = defaultdict(list)
     for c in checkins:
         for r in c.ratings:
@@ -867,15 +867,14 @@ def top_symptoms(checkins: list[CheckIn], symptoms: dict[int, Symptom], limit: i
     for symptom_id, pairs in values.items():
         if symptom_id not in symptoms:
             continue
-        severities = [s for _d, s in pairs]
+        severities = [s for _d, s in sorted(pairs)]
         row = {"symptom": symptoms[symptom_id], "average": sum(severities) / len(severities),
                "days": len(pairs), "worst": max(severities), "trend": ""}
-        if split is not None:
-            before = [s for d, s in pairs if d < split]
-            after = [s for d, s in pairs if d >= split]
-            if before and after:
-                change = sum(after) / len(after) - sum(before) / len(before)
-                row["trend"] = "better" if change <= -0.5 else "worse" if change >= 0.5 else "steady"
+        if trend and len(severities) >= 4:
+            # Compare the later half of the days it was rated with the earlier half.
+            half = len(severities) // 2
+            change = sum(severities[-half:]) / half - sum(severities[:half]) / half
+            row["trend"] = "better" if change <= -0.5 else "worse" if change >= 0.5 else "about the same"
         rows.append(row)
     rows.sort(key=lambda r: (-r["average"], -r["days"], r["symptom"].name))
     return rows[:limit]
@@ -964,7 +963,6 @@ def doctor_summary(user: Any, period: Period, *, today: date | None = None) -> d
         raise ValidationFailed("Please choose at most three years.", field="start")
     checkins = _checkins_between(user, period.start, period.end)
     symptoms = {s.id: s for s in symptoms_for(user)}
-    midpoint = period.start + timedelta(days=period.days // 2)
     labs = _labs_between(user, period.start, period.end)
     wellbeing = [c.wellbeing for c in checkins if c.wellbeing is not None]
     sleep = [c.sleep_hours for c in checkins if c.sleep_hours is not None]
@@ -985,7 +983,7 @@ def doctor_summary(user: Any, period: Period, *, today: date | None = None) -> d
             trigger_counts[catalogue.label(key)] += 1
     return {
         "period": period, "today": today, "checkins": len(checkins),
-        "top": top_symptoms(checkins, symptoms, limit=8, split=midpoint),
+        "top": top_symptoms(checkins, symptoms, limit=8, trend=True),
         "wellbeing": sum(wellbeing) / len(wellbeing) if wellbeing else None,
         "sleep": sum(sleep) / len(sleep) if sleep else None,
         "flares": _flares_between(user, period.start, period.end),

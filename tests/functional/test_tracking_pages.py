@@ -362,3 +362,24 @@ def test_reminder_settings_and_the_scheduled_command(app, client, member, runner
 def test_members_see_a_track_link_and_a_home_card(client, member):
     home = client.get("/").get_data(as_text=True)
     assert ">Track</a>" in home and "Check in for today" in home
+
+
+@pytest.mark.parametrize("zone, local_day, refused_day", [
+    ("Pacific/Auckland", "2026-03-18", "2026-03-19"),  # 00:30 on the 18th there
+    ("America/Los_Angeles", "2026-03-17", "2026-03-18"),  # still 16:30 on the 17th there
+])
+def test_the_checkin_day_is_the_members_own_local_date(app, client, auth, monkeypatch, zone, local_day,
+                                                     refused_day):
+    from datetime import UTC, datetime
+
+    with app.app_context():
+        seed_catalogues()
+    auth.sign_in_as(time_zone=zone)
+    monkeypatch.setattr(services, "utcnow", lambda: datetime(2026, 3, 17, 11, 30, tzinfo=UTC))
+    page = client.get("/tracking/check-in").get_data(as_text=True)
+    assert f'value="{local_day}"' in page
+    assert client.submit("/tracking/check-in", {"day": local_day}).status_code == 302
+    response = client.submit("/tracking/check-in", {"day": refused_day})
+    assert response.status_code == 422 and "is in the future" in response.get_data(as_text=True)
+    with app.app_context():
+        assert [d.isoformat() for d in db.session.scalars(select(CheckIn.day))] == [local_day]

@@ -9,7 +9,14 @@ import pytest
 from sqlalchemy import event, func, insert, select
 
 from community.db import db
-from community.models import CheckIn, Flare, LabResult, SymptomRating, Treatment, TreatmentSideEffect
+from community.models import (
+    CheckIn,
+    Flare,
+    LabResult,
+    SymptomRating,
+    Treatment,
+    TreatmentSideEffect,
+)
 from community.tracking import services
 from tests.factories import make_user
 from tests.tracking_support import seed_catalogues, symptom_id
