@@ -296,10 +296,18 @@ def read_topic(viewer: Any, topic_id: int, page: int = 1) -> TopicPage:
 
 def _mark_read(viewer: Any, topic: Topic, number: int, post_ids: list[int]) -> None:
     """Move the member's read marker forward (never back) and clear notifications shown."""
-    statement = _insert(TopicRead).values(user_id=viewer.id, topic_id=topic.id,
-                                          last_read_number=number, updated_at=utcnow())
+    _advance_read_marker(viewer.id, topic.id, number)
+    db.session.execute(update(Notification).where(
+        Notification.user_id == viewer.id, Notification.post_id.in_(post_ids),
+        Notification.read_at.is_(None)).values(read_at=utcnow()))
+
+
+def _advance_read_marker(user_id: int, topic_id: int, number: int) -> None:
+    """Upsert the read marker to ``number`` unless it is already further on."""
     from sqlalchemy import case
 
+    statement = _insert(TopicRead).values(user_id=user_id, topic_id=topic_id,
+                                          last_read_number=number, updated_at=utcnow())
     statement = statement.on_conflict_do_update(
         index_elements=["user_id", "topic_id"],
         set_={"last_read_number": case(
@@ -307,9 +315,6 @@ def _mark_read(viewer: Any, topic: Topic, number: int, post_ids: list[int]) -> N
              statement.excluded.last_read_number), else_=TopicRead.last_read_number),
             "updated_at": statement.excluded.updated_at})
     db.session.execute(statement)
-    db.session.execute(update(Notification).where(
-        Notification.user_id == viewer.id, Notification.post_id.in_(post_ids),
-        Notification.read_at.is_(None)).values(read_at=utcnow()))
 
 
 def locate_post(viewer: Any, post_id: int) -> tuple[int, int, int]:
@@ -467,6 +472,7 @@ def start_topic(author: User, category_slug: str, *, title: str, body: str,
         topic_count=Category.topic_count + 1, post_count=Category.post_count + 1))
     db.session.execute(_insert(TopicWatch).values(user_id=author.id, topic_id=topic.id,
                                                   created_at=now).on_conflict_do_nothing())
+    _advance_read_marker(author.id, topic.id, 1)  # nobody needs "new" on their own words
     _notify(post, topic, author, rendered.mentioned_ids, [], new_topic_category=category.id)
     _discard_draft(author, f"category:{category.id}")
     db.session.commit()
@@ -502,6 +508,7 @@ def reply(author: User, topic_id: int, *, body: str) -> Post:
     if quoted:
         quoted_authors = list(db.session.scalars(select(Post.author_id).where(
             Post.id.in_(quoted), Post.topic_id == topic.id, Post.author_id.is_not(None))))
+    _advance_read_marker(author.id, topic.id, number)
     _notify(post, topic, author, rendered.mentioned_ids, quoted_authors)
     _discard_draft(author, f"topic:{topic.id}")
     db.session.commit()

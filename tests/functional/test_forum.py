@@ -67,6 +67,8 @@ def test_member_starts_a_members_only_topic_and_it_is_listed(app, client, auth, 
         assert db.session.scalar(select(Category.topic_count)) == 1
         assert db.session.scalar(select(TopicWatch.user_id)) == topic.author_id  # author follows it
         topic_id = topic.id
+    # The author has read their own topic: no "New" badge for them.
+    assert "badge-new" not in html(client.get(f"/forum/c/{slug}"))
     page = html(client.get(f"/forum/t/{topic_id}"))
     assert "Anyone else lose hair on mycophenolate?" in page
     assert '<meta name="robots" content="noindex">' in page
