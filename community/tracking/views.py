@@ -549,7 +549,7 @@ def save_questions():
     else:
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
     return redirect(url_for("tracking.summary", **{k: v for k, v in request.args.items()
-                                                   if k in ("start", "end")}) + "#questions")
+                                                   if k in ("start", "end")}) + "#doctor-questions")
 
 
 @bp.get("/export")

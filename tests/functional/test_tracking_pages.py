@@ -383,3 +383,27 @@ def test_the_checkin_day_is_the_members_own_local_date(app, client, auth, monkey
     assert response.status_code == 422 and "is in the future" in response.get_data(as_text=True)
     with app.app_context():
         assert [d.isoformat() for d in db.session.scalars(select(CheckIn.day))] == [local_day]
+
+
+def test_deleting_the_account_erases_every_tracking_record(app, client, member):
+    from tests.factories import PASSWORD
+
+    day = today(app, member)
+    client.submit("/tracking/check-in", {"day": day.isoformat(), "custom_symptom": "Tingling", "custom_severity": "1"})
+    client.submit("/tracking/flares/new", {"start_date": day.isoformat(), "severity": "mild"})
+    client.submit("/tracking/treatments/new", {"medication_id": "", "name": "Vitamin D", "dose": "1000",
+                                               "unit": "units", "frequency": "once_daily",
+                                               "start_date": day.isoformat()})
+    client.submit("/tracking/labs/new", {"lab_test_id": "", "name": "CRP", "value": "4",
+                                         "taken_on": day.isoformat()})
+    client.submit("/tracking/profile", {"diagnoses": ["sle"]})
+    client.submit("/tracking/reminders", {"reminder_enabled": "y", "reminder_time": "19:00"})
+    assert count(app, CheckIn) == count(app, Flare) == count(app, Treatment) == count(app, LabResult) == 1
+    response = client.submit("/account/delete", {"current_password": PASSWORD, "confirm": "y"})
+    assert response.status_code == 302
+    from community.models import HealthProfile, SymptomRating, TrackingSettings
+
+    for model in (CheckIn, SymptomRating, Flare, Treatment, LabResult, HealthProfile, TrackingSettings, User):
+        assert count(app, model) == 0, model.__name__
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Symptom).where(Symptom.owner_id.is_not(None))) == 0
