@@ -266,7 +266,7 @@ class PeriodForm(FlaskForm):
 
 class ChartForm(FlaskForm):
     class Meta:
-        csrf = False  # a GET form that only chooses what to show
+        csrf = False  # only chooses what to show; the POST is still checked by the global CSRFProtect
 
     range = RadioField("Period", choices=options([("30", "30 days"), ("90", "90 days"), ("365", "1 year")]),
                        default="30", validators=[Optional()])

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 
 from community.errors import ValidationFailed
@@ -164,17 +174,22 @@ def calendar():
                            **services.calendar_month(current_user, year, month, today=today))
 
 
-@bp.get("/charts")
+@bp.route("/charts", methods=["GET", "POST"])
 @access(MEMBER)
 def charts_page():
-    form = forms.ChartForm(request.args)
+    # The symptoms to chart are posted and kept in the session, not put in the address:
+    # addresses end up in access logs, and which symptoms someone follows is health data.
     symptoms = services.symptoms_for(current_user)
+    form = forms.ChartForm(request.form if request.method == "POST" else request.args)
     form.symptoms.choices = forms.options((s.id, s.name) for s in symptoms)
     form.validate()
     days = int(form.range.data) if form.range.data in ("30", "90", "365") and not form.range.errors else 30
+    if request.method == "POST":
+        if ActionForm().validate_on_submit():
+            session["chart_symptoms"] = [] if form.symptoms.errors else list(form.symptoms.data or [])[:4]
+        return redirect(url_for("tracking.charts_page", range=days))
     form.range.data = str(days)
-    chosen = form.symptoms.data if not form.symptoms.errors else []
-    data = services.chart_data(current_user, days=days, symptom_ids=chosen or [])
+    data = services.chart_data(current_user, days=days, symptom_ids=session.get("chart_symptoms") or [])
     chart = charts.symptom_chart(data, _calday)
     form.symptoms.data = data["chosen"]
     return render_template("tracking/charts.html", form=form, data=data, chart=chart,

@@ -285,11 +285,14 @@ def test_chart_shades_flares_marks_treatment_changes_and_has_a_table(app, client
     client.submit("/tracking/treatments/new", {"medication_id": "", "name": "Prednisone", "dose": "20",
                                                "unit": "mg", "frequency": "once_daily",
                                                "start_date": (day - timedelta(days=5)).isoformat()})
-    page = client.get(f"/tracking/charts?range=30&symptoms={fatigue}").get_data(as_text=True)
+    response = client.submit("/tracking/charts", {"range": "30", "symptoms": str(fatigue)})
+    assert response.headers["Location"] == "/tracking/charts?range=30"  # no symptom in the address
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert 'class="flare-band flare-moderate"' in page
     assert "Started Prednisone, 20 mg once a day" in page
     assert "The same data as a table" in page and "<th scope=\"col\">Fatigue</th>" in page
     assert client.get("/tracking/charts?range=9999&symptoms=abc").status_code == 200
+    assert client.submit("/tracking/charts", {"range": "x", "symptoms": "abc"}).status_code == 302
 
 
 def test_calendar_shows_the_month_and_a_timeline(app, client, member):

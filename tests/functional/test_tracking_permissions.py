@@ -51,6 +51,7 @@ OWN_ROUTES = [
     ("POST", "/tracking/check-in"),
     ("GET", "/tracking/calendar"),
     ("GET", "/tracking/charts?range=365"),
+    ("POST", "/tracking/charts"),
     ("GET", "/tracking/flares"),
     ("GET", "/tracking/flares/new"),
     ("POST", "/tracking/flares/new"),
