@@ -637,3 +637,22 @@ def test_demo_forum_loads_twice_without_duplicates(app):
         assert count >= 3 and db.session.scalar(select(func.count(Topic.id))) == count
         assert db.session.scalar(select(Topic.id).where(
             Topic.title == "Anyone else lose hair on mycophenolate?")) is not None
+
+
+@pytest.mark.parametrize("path", ["/forum/t/99999999999", "/forum/posts/99999999999",
+                                  "/forum/posts/99999999999/edit", "/forum/t/99999999999/reply",
+                                  "/forum/t/0"])
+def test_absurd_ids_are_simply_not_found(app, client, auth, path):
+    auth.sign_in_as("member")
+    assert client.get(path).status_code == 404
+
+
+def test_absurd_quote_and_draft_ids_are_harmless(app, client, auth):
+    with app.app_context():
+        topic_id = make_topic(make_old_member(), make_category()).id
+    auth.sign_in_as("member")
+    assert client.get(f"/forum/t/{topic_id}/reply?quote=99999999999").status_code == 200
+    token = client.csrf_token("/forum/")
+    response = client.post("/forum/drafts", data={"key": "category:9999999999", "body": "x"},
+                           headers={"X-CSRFToken": token})
+    assert response.status_code == 404
