@@ -17,6 +17,12 @@ bp = Blueprint("trials", __name__)
 NO_STORE = {"Cache-Control": "no-store"}  # these pages show health data
 
 
+@bp.app_context_processor
+def _trial_helpers():
+    # A callable, so pages that don't show the nav badge don't pay for the query.
+    return {"trials_unread_count": lambda: services.unread_notification_count(current_user)}
+
+
 @bp.get("/")
 @access(MEMBER)
 def index():

@@ -197,3 +197,20 @@ def test_typed_garbage_never_answers_500(app, client, auth):
     with app.app_context():
         user = db.session.scalar(select(User).where(User.role == "member"))
         assert user is not None
+
+
+def test_new_may_fit_trials_show_as_a_count_in_the_nav_until_seen(app, client, auth):
+    member_with_history(app, auth)
+    opt_in(client)
+    assert "nav-count" not in client.get("/trials/studies").get_data(as_text=True).split("Trials</a>")[0][-300:]
+    with app.app_context():
+        from community.trials import services
+
+        import_records(records_in(study("NCT09500001", min_age="18 Years", max_age="90 Years")))
+        services.recompute_for_consenting_members()
+    page = client.get("/trials/studies").get_data(as_text=True)
+    assert '1<span class="visually-hidden"> new</span>' in page
+    assert "New since you last looked" in client.get("/trials/").get_data(as_text=True)
+    client.submit("/trials/notifications/seen", page="/trials/")
+    page = client.get("/trials/studies").get_data(as_text=True)
+    assert '<span class="visually-hidden"> new</span>' not in page
