@@ -61,7 +61,11 @@ def _parse_day(text: str | None) -> date | None:
 
 
 def _int_or_none(value) -> int | None:
-    return int(value) if value not in (None, "") else None
+    """A whole number from a hidden field or choice; anything else (a tampered form) counts as none."""
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _done(message: str, endpoint: str = "tracking.dashboard", **values):

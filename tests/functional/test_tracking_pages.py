@@ -126,6 +126,15 @@ def test_a_second_new_checkin_for_the_same_day_does_not_overwrite_the_first(app,
         assert db.session.scalars(select(CheckIn.notes)).all() == ["the first one"]
 
 
+def test_a_tampered_checkin_id_never_breaks_the_page_or_reaches_another_record(app, client, member):
+    day = today(app, member).isoformat()
+    assert client.submit("/tracking/check-in", {"day": day, "checkin_id": "abc", "notes": "x"}).status_code == 302
+    response = client.submit("/tracking/check-in", {"day": day, "checkin_id": "999999", "notes": "y"})
+    assert response.status_code == 404
+    with app.app_context():
+        assert db.session.scalars(select(CheckIn.notes)).all() == ["x"]
+
+
 def test_own_symptom_is_added_and_offered_next_time(app, client, member):
     day = today(app, member)
     client.submit("/tracking/check-in", {"day": (day - timedelta(days=1)).isoformat(),

@@ -183,3 +183,32 @@ def test_the_owner_does_see_their_records(client, auth, records, url, marker):
 def test_tracking_pages_are_never_cached(client, auth, records, visitor):
     visit_as(visitor, auth)
     assert client.get("/tracking/").headers["Cache-Control"] == "no-store"
+
+
+JUNK = [
+    {"day": "x", "sleep_hours": "1e999", "wellbeing": "0", "sym_1": "-1", "dose": "nan", "unit": "parsecs",
+     "frequency": "?", "start_date": "2026-99-99", "end_date": "0000-00-00", "severity": "<script>",
+     "value": "∞", "ref_low": "abc", "ref_high": "-1", "taken_on": "", "lab_test_id": "99999",
+     "medication_id": "abc", "reminder_time": "99:99", "reminder_enabled": "maybe", "questions": "x" * 5000,
+     "stop_date": "tomorrow", "reason": "x", "on": "x", "noted_on": "x", "description": "",
+     "diagnosed_year": "-5", "diagnosed_month": "13", "birth_date": "x", "birth_year": "1e4", "triggers": "zzz",
+     "organs": "zzz", "actions": "zzz", "symptoms": "zzz", "medications_taken": "abc", "checkin_id": "-1",
+     "range": "x", "custom_severity": "9", "nephritis_class": "VII", "sex": "?", "pregnancy": "?"},
+    {"day": "1900-01-01", "sleep_hours": "inf", "dose": "1e308", "start_date": "0001-01-01",
+     "end_date": "9999-12-31", "severity": "mild", "value": "1:99999999", "taken_on": "9999-12-31",
+     "ref_low": "5", "ref_high": "1", "stop_date": "0001-01-01", "reason": "cost", "on": "0001-01-01",
+     "noted_on": "9999-12-31", "description": "a" * 400, "diagnosed_year": "2016", "diagnosed_month": "12",
+     "birth_date": "9999-01-01", "custom_symptom": "b" * 100, "custom_severity": "2", "medications_taken": "-3",
+     "lab_test_id": "", "name": "", "medication_id": "", "unit": "mg", "frequency": "once_daily"},
+]
+
+
+@pytest.mark.parametrize("junk", JUNK, ids=["garbage", "edge-values"])
+@pytest.mark.parametrize("method, pattern", [r for r in RECORD_ROUTES + OWN_ROUTES if r[0] == "POST"])
+def test_nothing_typed_into_a_tracking_form_breaks_the_page(app, client, auth, records, method, pattern, junk):
+    auth.login("owner@example.org")
+    before = record_counts(app)
+    response = client.submit(pattern.format(**records), junk, page="/tracking/")
+    assert response.status_code in (200, 302, 400, 404, 422), response.status_code
+    if response.status_code == 422:
+        assert record_counts(app) == before  # refused input stores nothing
