@@ -85,6 +85,13 @@ class Config:
     FORUM_NEW_MEMBER_MAX_LINKS = 2
     FORUM_MAX_POST_CHARS = 20000
 
+    # Moderation. A post reported by this many different members is hidden until
+    # reviewed; a new member's first posts wait for approval (0 turns that off);
+    # crisis helplines default to this country when the member's can't be told.
+    MODERATION_AUTO_HIDE_REPORTS = int(os.environ.get("MODERATION_AUTO_HIDE_REPORTS", 3))
+    MODERATION_HOLD_FIRST_POSTS = int(os.environ.get("MODERATION_HOLD_FIRST_POSTS", 2))
+    MODERATION_DEFAULT_COUNTRY = os.environ.get("MODERATION_DEFAULT_COUNTRY", "GB")
+
     # Trial suggestions: the ClinicalTrials.gov API v2 base, and a pause between pages
     # (the public API allows about 50 requests a minute).
     TRIALS_API_BASE_URL = os.environ.get("TRIALS_API_BASE_URL", "https://clinicaltrials.gov/api/v2")
@@ -108,6 +115,8 @@ class TestConfig(Config):
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
     ARGON2_PARALLELISM = 1
+    # Tests that exercise new-member approval turn it on themselves.
+    MODERATION_HOLD_FIRST_POSTS = 0
 
 
 class ProductionConfig(Config):

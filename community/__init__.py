@@ -74,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
     from community.auth.views import bp as auth_bp
     from community.forum.views import bp as forum_bp
     from community.main.views import bp as main_bp
+    from community.moderation.views import bp as moderation_bp
     from community.news.views import bp as news_bp
     from community.permissions import PUBLIC, access
     from community.tracking.views import bp as tracking_bp
@@ -85,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(forum_bp, url_prefix="/forum")
     app.register_blueprint(tracking_bp, url_prefix="/tracking")
+    app.register_blueprint(moderation_bp, url_prefix="/moderation")
     app.register_blueprint(trials_bp, url_prefix="/trials")
     app.register_blueprint(news_bp, url_prefix="/news")
 

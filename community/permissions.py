@@ -80,27 +80,29 @@ class Guardian:
     # Anything a member may not see answers 404 (ensure(..., hide=True)).
     def can_view_topic(self, topic: Any) -> bool:
         """Members-only topics are for signed-in members; hidden topics for staff only."""
-        if topic.hidden_at is not None and not self.is_staff:
+        if topic.hidden_at is not None and not self.is_staff and not self.can_see_held(topic):
             return False
         return not topic.members_only or self.is_member
 
     def can_view_post(self, post: Any, topic: Any) -> bool:
         """A post is seen where its topic is, unless hidden (staff still see it)."""
-        return self.can_view_topic(topic) and (post.hidden_at is None or self.is_staff)
+        return self.can_view_topic(topic) and (post.hidden_at is None or self.is_staff
+                                               or self.can_see_held(post))
 
     def can_start_topic(self, category: Any) -> bool:
-        """Any signed-in member may start a topic in any category."""
-        return self.is_member
+        """Any signed-in member may start a topic in any category, unless silenced."""
+        return self.is_member and not self.is_silenced
 
     def can_reply(self, topic: Any) -> bool:
         """Members reply to topics they can see; a locked topic takes staff replies only."""
-        return self.is_member and self.can_view_topic(topic) and (
+        return self.is_member and not self.is_silenced and self.can_view_topic(topic) and (
             topic.locked_at is None or self.is_staff)
 
     def can_edit_post(self, post: Any, topic: Any) -> bool:
         """Authors edit their own live posts while the topic is open."""
-        return (self.is_member and post.author_id == self.user.id and post.deleted_at is None
-                and post.hidden_at is None and topic.locked_at is None and self.can_view_topic(topic))
+        return (self.is_member and not self.is_silenced and post.author_id == self.user.id
+                and post.deleted_at is None and post.hidden_at is None and topic.locked_at is None
+                and self.can_view_topic(topic))
 
     def can_delete_post(self, post: Any, topic: Any) -> bool:
         """Authors delete their own posts (softly: the place in the topic stays)."""
@@ -156,6 +158,52 @@ class Guardian:
 
     def can_curate_trials(self) -> bool:
         """Admins curate the trial catalogue's structured criteria."""
+        return self.is_admin
+
+    # -- moderation -------------------------------------------------------------
+    @property
+    def is_silenced(self) -> bool:
+        is_silenced = getattr(self.user, "is_silenced", None)
+        return self.is_member and callable(is_silenced) and is_silenced()
+
+    def can_see_held(self, post_or_topic: Any) -> bool:
+        """A post (or topic) waiting for approval is seen by its author and staff."""
+        return (getattr(post_or_topic, "held_at", None) is not None and self.is_member
+                and (self.is_staff or post_or_topic.author_id == self.user.id))
+
+    def can_report_post(self, post: Any, topic: Any) -> bool:
+        """Members report live posts they can see, except their own."""
+        return (self.is_member and post.author_id != self.user.id and post.deleted_at is None
+                and self.can_view_post(post, topic))
+
+    def can_report_member(self, target: Any) -> bool:
+        """Members report other members."""
+        return self.is_member and target.id != self.user.id
+
+    def can_moderate(self) -> bool:
+        """Moderators and admins work the review queue, topic tools, lookup and staff log."""
+        return self.is_staff
+
+    def can_handle_item(self, item: Any) -> bool:
+        """Staff handle queue items; an escalated item is for admins."""
+        return self.is_staff and (item.escalated_at is None or self.is_admin)
+
+    def can_sanction(self, target: Any) -> bool:
+        """Moderators warn, silence and suspend members; admins also moderators; nobody an admin or themselves."""
+        if not self.is_staff or target.id == self.user.id or target.role == Role.ADMIN:
+            return False
+        return target.role == Role.MEMBER or self.is_admin
+
+    def can_manage_watched_words(self) -> bool:
+        """Only admins change watched words and crisis resources."""
+        return self.is_admin
+
+    def can_appeal(self, action: Any, already_appealed: bool) -> bool:
+        """A member appeals each action taken on them once."""
+        return self.is_member and action.user_id == self.user.id and not already_appealed
+
+    def can_decide_appeals(self) -> bool:
+        """Appeals go to admins."""
         return self.is_admin
 
     # -- enforcement --------------------------------------------------------

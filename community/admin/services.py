@@ -52,6 +52,13 @@ def suspend(actor: User, target_id: int, days: int, reason: str) -> User:
     """Stop a member signing in for some days; their sessions end at once and they are told why."""
     target = get_member(target_id)
     Guardian(actor).ensure(Guardian(actor).can_suspend(target))
+    apply_suspension(actor, target, days, reason)
+    db.session.commit()
+    return target
+
+
+def apply_suspension(actor: User, target: User, days: int, reason: str):
+    """Suspend, log and tell the member, without asking or committing (moderation shares this)."""
     until = utcnow() + timedelta(days=days)
     before = {"suspended_until": target.suspended_until.isoformat() if target.suspended_until else None}
     target.suspended_until = until
@@ -60,8 +67,7 @@ def suspend(actor: User, target_id: int, days: int, reason: str) -> User:
     audit.record(actor, "user.suspend", target=target, reason=reason, before=before,
                  after={"suspended_until": until.isoformat(), "days": days})
     mail.queue(target.email, "suspended", user=target, until=until, reason=reason)
-    db.session.commit()
-    return target
+    return until
 
 
 def lift_suspension(actor: User, target_id: int, reason: str) -> User:

@@ -37,6 +37,7 @@ from community.models.forum import (
     TopicRead,
     TopicWatch,
 )
+from community.moderation import screening
 from community.permissions import Guardian
 
 TITLE_MIN, TITLE_MAX = 5, 150
@@ -473,6 +474,7 @@ def start_topic(author: User, category_slug: str, *, title: str, body: str,
                 body_html=rendered.html, body_text=rendered.text, created_at=now)
     db.session.add(post)
     db.session.flush()
+    screening.screen_post(author, post, topic, _render)  # watched words, crisis help, new-member hold
     db.session.execute(update(Category).where(Category.id == category.id).values(
         topic_count=Category.topic_count + 1, post_count=Category.post_count + 1))
     db.session.execute(_insert(TopicWatch).values(user_id=author.id, topic_id=topic.id,
@@ -504,6 +506,7 @@ def reply(author: User, topic_id: int, *, body: str) -> Post:
                 body_html=rendered.html, body_text=rendered.text, created_at=now)
     db.session.add(post)
     db.session.flush()
+    screening.screen_post(author, post, topic, _render)  # watched words, crisis help, new-member hold
     db.session.execute(update(Category).where(Category.id == category.id).values(
         post_count=Category.post_count + 1))
     db.session.execute(_insert(TopicWatch).values(user_id=author.id, topic_id=topic.id,
@@ -529,6 +532,7 @@ def edit_post(editor: User, post_id: int, *, body: str, title: str | None = None
     new_title = _clean_title(title) if post.number == 1 and title is not None else None
     if body == post.body_raw and (new_title is None or new_title == topic.title):
         raise ValidationFailed("Nothing has changed yet.", field="body")
+    body = screening.screen_edit(editor, post, body)  # watched words apply to edits too
     rendered = _render(body)
     if (Guardian(editor).can_skip_posting_limits() is False
             and editor.created_at > utcnow() - _config("FORUM_NEW_MEMBER_PERIOD")

@@ -18,6 +18,7 @@ from community.errors import NotFound, ValidationFailed
 from community.forms import ActionForm
 from community.forum import forms, search, services
 from community.models.forum import ReactionKind
+from community.moderation.views import after_posting
 from community.permissions import ADMIN, MEMBER, PUBLIC, STAFF, access
 from community.views import show_error
 
@@ -158,8 +159,7 @@ def new_topic(slug: str):
         except ValidationFailed as error:
             show_error(form, error)
         else:
-            flash("Your topic is posted.", "success")
-            return redirect(url_for("forum.topic", topic_id=topic.id))
+            return after_posting(topic, "Your topic is posted.", url_for("forum.topic", topic_id=topic.id))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("forum/new_topic.html", category=category, form=form,
                            draft_key=draft_key, preview_html=preview_html), status
@@ -188,8 +188,7 @@ def reply(topic_id: int):
         except ValidationFailed as error:
             show_error(form, error)
         else:
-            flash("Your reply is posted.", "success")
-            return redirect(url_for("forum.post", post_id=post.id))
+            return after_posting(post, "Your reply is posted.", url_for("forum.post", post_id=post.id))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("forum/reply.html", topic=topic, category=category, form=form,
                            draft_key=draft_key, preview_html=preview_html), status

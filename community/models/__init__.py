@@ -15,6 +15,14 @@ from community.models.forum import (
     TopicWatch,
 )
 from community.models.mail import OutboxMessage
+from community.models.moderation import (
+    Appeal,
+    CrisisResource,
+    MemberAction,
+    QueueItem,
+    Report,
+    WatchedWord,
+)
 from community.models.news import Article, ArticleRevision, ArticleTag, ArticleTrial, NewsWriter
 from community.models.tracking import (
     CheckIn,
@@ -48,3 +56,4 @@ __all__ = ["AuditEvent", "OutboxMessage", "Role", "User",
            "Article", "ArticleRevision", "ArticleTag", "ArticleTrial", "NewsWriter",
            "Trial", "TrialConsent", "TrialCriterion", "TrialInterest", "TrialMatch", "TrialMatchState",
            "TrialNotification"]
+__all__ += ["Appeal", "CrisisResource", "MemberAction", "QueueItem", "Report", "WatchedWord"]

@@ -90,6 +90,8 @@ class Topic(Base):
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     pinned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Moderation: the opening post waits for approval (hidden_at is set too; its author still sees it).
+    held_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     category: Mapped[Category] = relationship(lazy="raise")
     author: Mapped[User | None] = relationship(foreign_keys=[author_id], lazy="raise")
@@ -114,6 +116,8 @@ class Post(Base):
     edit_count: Mapped[int] = mapped_column(Integer, default=0)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Moderation: waits for approval (hidden_at is set too; its author still sees it).
+    held_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     topic: Mapped[Topic] = relationship(lazy="raise")
     author: Mapped[User | None] = relationship(lazy="raise")

@@ -44,6 +44,8 @@ class User(UserMixin, Base):
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     suspension_reason: Mapped[str | None] = mapped_column(Text)
+    # Moderation: a silenced member can read but not post until then.
+    silenced_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     bio: Mapped[str] = mapped_column(Text, default="")
     pronouns: Mapped[str] = mapped_column(String(40), default="")
@@ -59,6 +61,9 @@ class User(UserMixin, Base):
 
     def is_suspended(self, now: datetime | None = None) -> bool:
         return self.suspended_until is not None and self.suspended_until > (now or utcnow())
+
+    def is_silenced(self, now: datetime | None = None) -> bool:
+        return self.silenced_until is not None and self.silenced_until > (now or utcnow())
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

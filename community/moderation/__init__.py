@@ -1,0 +1,1 @@
+"""Moderation: reports, the review queue, topic tools, member actions, appeals, watched words."""
