@@ -81,8 +81,9 @@ class Trial(Base):
 
     @property
     def display_title(self) -> str:
-        return f"{self.acronym}: {self.brief_title}" if self.acronym and not self.brief_title.startswith(
-            self.acronym) else self.brief_title
+        if self.acronym and self.acronym.lower() not in self.brief_title.lower():
+            return f"{self.acronym}: {self.brief_title}"
+        return self.brief_title
 
 
 class TrialCriterion(Base):

@@ -17,6 +17,21 @@ bp = Blueprint("trials", __name__)
 NO_STORE = {"Cache-Control": "no-store"}  # these pages show health data
 
 
+@bp.app_template_filter("registry_date")
+def registry_date(value: str) -> str:
+    """A registry date ("2026-11-25" or "2026-11") as people say it ("25 Nov 2026", "Nov 2026")."""
+    from calendar import month_abbr
+
+    parts = (value or "").split("-")
+    try:
+        year, month = int(parts[0]), int(parts[1])
+        day = int(parts[2]) if len(parts) > 2 else None
+        label = f"{month_abbr[month]} {year}"
+    except (ValueError, IndexError):
+        return value or ""
+    return f"{day} {label}" if day else label
+
+
 @bp.app_context_processor
 def _trial_helpers():
     # A callable, so pages that don't show the nav badge don't pay for the query.

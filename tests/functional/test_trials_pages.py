@@ -66,13 +66,13 @@ def test_trial_page_shows_the_record_date_registry_link_and_summary_notice(app, 
     opt_in(client)
     page = client.get("/trials/studies/NCT05869955").get_data(as_text=True)
     assert "https://clinicaltrials.gov/study/NCT05869955" in page
-    assert "checked against public copies of the registry record on 2026-11-25" in page
+    assert "checked against public copies of the registry record on 25 Nov 2026" in page
     assert "a summary — read the registry record" in page
     assert "I&#39;m interested" in page or "I'm interested" in page
     with app.app_context():
         import_records(records_in(study("NCT09300001")))
     page = client.get("/trials/studies/NCT09300001").get_data(as_text=True)
-    assert "Registry record last updated 2026-10-01" in page
+    assert "Registry record last updated 1 Oct 2026" in page
     assert client.get("/trials/studies/NCT00000000").status_code == 404
     assert client.get("/trials/studies/not-an-id%3Cscript%3E").status_code == 404
 
