@@ -406,7 +406,7 @@ def _unhide(actor: User, post: Post, topic: Topic, reason: str) -> None:
 
 def _delete(actor: User, post: Post, topic: Topic, reason: str, item: QueueItem | None = None) -> None:
     if post.deleted_at is not None:
-        raise ValidationFailed("That post is already deleted.", field="action")
+        raise ValidationFailed("That post is already deleted.")
     post.deleted_at = utcnow()
     if post.number > 1:
         db.session.execute(update(Topic).where(Topic.id == topic.id).values(
@@ -469,7 +469,7 @@ def act_on_post(actor: User, post_id: int, action: str, reason: str, body: str |
     elif action == "edit":
         _edit(actor, post, topic, body, reason)
     else:
-        raise ValidationFailed("That action doesn't apply to this post now.", field="action")
+        raise ValidationFailed("That action doesn't apply to this post now.")
     db.session.commit()
     return post
 
@@ -498,8 +498,8 @@ def _topic_state(actor: User, topic: Topic, action: str, reason: str) -> None:
     column, on = TOPIC_STATES[action]
     current = getattr(topic, column)
     if (current is not None) == on:
-        raise ValidationFailed(f"The topic is already {action.removeprefix('un') + 'ed' if on else action + 'ed'}.",
-                               field="action")
+        state = {"pinned_at": "pinned", "locked_at": "locked", "hidden_at": "hidden"}[column]
+        raise ValidationFailed(f"The topic is already {state}." if on else f"The topic isn't {state}.")
     setattr(topic, column, utcnow() if on else None)
     if action == "unhide":
         topic.held_at = None
@@ -520,7 +520,7 @@ def set_topic_state(actor: User, topic_id: int, action: str, reason: str) -> Top
     """Pin, unpin, lock, unlock, hide or unhide a topic, with a reason."""
     topic = _load_topic(actor, topic_id)
     if action not in TOPIC_STATES:
-        raise ValidationFailed("Please choose an action.", field="action")
+        raise ValidationFailed("Please choose an action.")
     _topic_state(actor, topic, action, _reason(reason))
     db.session.commit()
     return topic
