@@ -12,7 +12,14 @@ from community.models import AuditEvent, User
 from community.models.forum import Category, Post, PostRevision, Topic
 from community.models.moderation import Appeal, MemberAction, QueueItem, Report, WatchedWord
 from tests.helpers import emails_to
-from tests.moderation_support import MISINFORMATION, client_for, make_scene, member, old_member, text
+from tests.moderation_support import (
+    MISINFORMATION,
+    client_for,
+    make_scene,
+    member,
+    old_member,
+    text,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -485,7 +492,7 @@ def test_member_appeals_once_and_an_admin_overturns_the_silence(app, scene):
     admin = client_for(app, admin_email)
     with app.app_context():
         appeal_id = db.session.scalar(select(Appeal.id))
-    assert "I was quoting my doctor" in text(admin.get("/moderation/appeals/%d" % appeal_id))
+    assert "I was quoting my doctor" in text(admin.get(f"/moderation/appeals/{appeal_id}"))
     admin.submit(f"/moderation/appeals/{appeal_id}", {"decision": "overturned", "reason": "Fair point"})
     with app.app_context():
         assert db.session.get(User, scene.author_id).silenced_until is None

@@ -47,7 +47,7 @@ def test_a_moderator_can_never_see_a_members_email_or_health_data(app, watched_m
     pages = ["/moderation/", f"/moderation/items/{item_id}", "/moderation/members",
              "/moderation/members?q=private", f"/moderation/members/{person_id}", "/moderation/log",
              f"/moderation/posts/{post_id}", f"/moderation/topics/{topic_id}",
-             f"/moderation/log?member=Private+Person"]
+             "/moderation/log?member=Private+Person"]
     for page in pages:
         response = staff.get(page)
         assert response.status_code == 200, page
