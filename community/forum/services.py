@@ -718,10 +718,11 @@ def list_notifications(user: User, page: int = 1, per_page: int = 30
 
 
 def unread_notification_count(user: Any) -> int:
+    """Unread notifications the member could open (same filters as the list), for the header."""
     if not Guardian(user).is_member:
         return 0
-    return db.session.scalar(select(func.count(Notification.id)).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+    rows = _notification_rows(user).where(Notification.read_at.is_(None)).subquery()
+    return db.session.scalar(select(func.count()).select_from(rows)) or 0
 
 
 def mark_all_read(user: User) -> int:

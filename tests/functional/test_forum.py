@@ -656,3 +656,20 @@ def test_absurd_quote_and_draft_ids_are_harmless(app, client, auth):
     response = client.post("/forum/drafts", data={"key": "category:9999999999", "body": "x"},
                            headers={"X-CSRFToken": token})
     assert response.status_code == 404
+
+
+def test_header_count_ignores_notifications_about_posts_since_deleted(app, client, auth):
+    with app.app_context():
+        c = make_category()
+        me = make_old_member()
+        topic = make_topic(make_old_member(), c, replies=2)
+        posts = db.session.scalars(select(Post).where(Post.topic_id == topic.id, Post.number > 1)).all()
+        for post in posts:
+            db.session.add(Notification(user_id=me.id, kind="reply", topic_id=topic.id, post_id=post.id))
+        from community.db import utcnow
+
+        posts[0].deleted_at = utcnow()
+        db.session.commit()
+        email = me.email
+    auth.login(email)
+    assert 'class="nav-count">1<' in html(client.get("/"))
