@@ -1,7 +1,7 @@
 """moderation: reports, review queue, member actions, appeals, watched words, crisis helplines
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0005
 Create Date: 2026-11-25 16:05:18.803977
 """
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 import community.db
 
 revision: str = '0006'
-down_revision: str | None = '0003'
+down_revision: str | None = '0005'  # after research news, which joined the branches
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
