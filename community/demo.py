@@ -30,6 +30,9 @@ def load_demo() -> list[str]:
                                 email_verified_at=utcnow(), time_zone="Europe/London"))
     db.session.commit()
     load_demo_forum()
+    from community.moderation.demo import load_demo_moderation
+
+    load_demo_moderation()
     from community.tracking.demo import load_demo_tracking
 
     tracking_lines = load_demo_tracking()
@@ -79,6 +82,8 @@ def load_demo_forum() -> None:
     titles = set(db.session.scalars(select(Topic.title)))
     saved = current_app.config["FORUM_POST_COOLDOWN_SECONDS"]
     current_app.config["FORUM_POST_COOLDOWN_SECONDS"] = 0  # demo posts come in one burst
+    saved_hold = current_app.config["MODERATION_HOLD_FIRST_POSTS"]
+    current_app.config["MODERATION_HOLD_FIRST_POSTS"] = 0  # demo members are established
     try:
         for slug, title, members_only, author, body, replies in DEMO_TOPICS:
             if title in titles or author not in members:
@@ -92,3 +97,4 @@ def load_demo_forum() -> None:
                                body=reply_body.replace("{quote}", quote))
     finally:
         current_app.config["FORUM_POST_COOLDOWN_SECONDS"] = saved
+        current_app.config["MODERATION_HOLD_FIRST_POSTS"] = saved_hold

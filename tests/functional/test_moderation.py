@@ -554,3 +554,14 @@ def test_the_staff_log_has_no_way_to_change_it(app):
         with pytest.raises(RuntimeError):
             db.session.delete(db.session.get(AuditEvent, event.id))
             db.session.commit()
+
+
+def test_the_demo_puts_two_reports_in_the_queue_once(app, runner):
+    assert runner.invoke(args=["seed"]).exit_code == 0
+    for _ in range(2):
+        result = runner.invoke(args=["demo", "load"])
+        assert result.exit_code == 0, result.output
+    with app.app_context():
+        items = db.session.scalars(select(QueueItem).order_by(QueueItem.urgent.desc())).all()
+        assert [(i.kind, i.urgent) for i in items] == [("report", True), ("report", False)]
+        assert db.session.scalar(select(func.count(Report.id))) == 2
