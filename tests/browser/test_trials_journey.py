@@ -29,9 +29,11 @@ def test_member_opts_in_reads_suggestions_marks_interest_prints_and_withdraws(pa
         user_id = user.id
 
     page.goto("/auth/login")
+    check_a11y(page)
     page.fill("#email", "rosa@example.org")
     page.fill("#password", PASSWORD)
     follow(page, page.locator("main button[type=submit]"))
+    check_a11y(page)
 
     follow(page, page.get_by_role("link", name="Trials", exact=True))
     expect(page.get_by_text("Suggestions are off")).to_be_visible()
@@ -68,6 +70,7 @@ def test_member_opts_in_reads_suggestions_marks_interest_prints_and_withdraws(pa
     page.emulate_media(media="screen")
 
     follow(page, page.get_by_role("link", name="Trials", exact=True))
+    check_a11y(page)
     follow(page, page.get_by_role("link", name="What matching uses, and how to turn it off"))
     check_a11y(page)
     follow(page, page.get_by_role("button", name="Turn off and delete my matches"))
