@@ -165,7 +165,8 @@ def list_topics(viewer: Any, *, category: Category | None = None, cursor: str | 
     """Topics the viewer may see, most recently active first, in one query per page.
 
     Pages are keyset-paged on (last_post_at, id), so the hundredth page is as
-    quick as the first; the cursor for the next page is returned.
+    quick as the first; the cursor for the next page is returned. In a
+    category, pinned topics come first on the first page (one more query).
     """
     guardian = Guardian(viewer)
     per_page = _config("FORUM_TOPICS_PER_PAGE")
@@ -180,9 +181,16 @@ def list_topics(viewer: Any, *, category: Category | None = None, cursor: str | 
     if guardian.is_member:
         statement = statement.add_columns(TopicRead.last_read_number).outerjoin(
             TopicRead, and_(TopicRead.topic_id == Topic.id, TopicRead.user_id == viewer.id))
+    after = _parse_cursor(cursor)
+    pinned: list[TopicRow] = []
     if category is not None:
         statement = statement.where(Topic.category_id == category.id)
-    after = _parse_cursor(cursor)
+        if after is None:
+            pinned = [TopicRow(row[0], row[1], row[2], row[3], row[4] if guardian.is_member else None)
+                      for row in db.session.execute(
+                          statement.where(Topic.pinned_at.is_not(None))
+                          .order_by(Topic.pinned_at.desc()).limit(10)).all()]
+        statement = statement.where(Topic.pinned_at.is_(None))
     if after is not None:
         when, topic_id = after
         statement = statement.where(or_(Topic.last_post_at < when,
@@ -192,7 +200,7 @@ def list_topics(viewer: Any, *, category: Category | None = None, cursor: str | 
     for row in db.session.execute(statement).all():
         rows.append(TopicRow(row[0], row[1], row[2], row[3], row[4] if guardian.is_member else None))
     next_cursor = _cursor(rows[per_page - 1].topic) if len(rows) > per_page else None
-    return rows[:per_page], next_cursor
+    return pinned + rows[:per_page], next_cursor
 
 
 def category_watching(viewer: Any, category: Category) -> bool:

@@ -673,3 +673,23 @@ def test_header_count_ignores_notifications_about_posts_since_deleted(app, clien
         email = me.email
     auth.login(email)
     assert 'class="nav-count">1<' in html(client.get("/"))
+
+
+def test_pinned_topics_lead_their_category_but_not_latest(app, client):
+    from datetime import timedelta
+
+    from community.db import utcnow
+
+    with app.app_context():
+        c = make_category()
+        author = make_old_member()
+        make_topic(author, c, title="Fresh chatter", age=timedelta(minutes=5))
+        old = make_topic(author, c, title="Read this first: how we talk here", age=timedelta(days=30))
+        old.pinned_at = utcnow()
+        db.session.commit()
+        slug = c.slug
+    page = html(client.get(f"/forum/c/{slug}"))
+    assert page.index("Read this first") < page.index("Fresh chatter")
+    assert page.count("Read this first") == 1
+    latest = html(client.get("/forum/latest"))
+    assert latest.index("Fresh chatter") < latest.index("Read this first")
