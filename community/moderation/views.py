@@ -10,7 +10,7 @@ from community.forms import ActionForm, choices
 from community.models.moderation import ItemKind, ReportReason
 from community.moderation import forms, screening, services
 from community.permissions import ADMIN, MEMBER, PUBLIC, STAFF, access
-from community.views import show_error
+from community.views import local_path, show_error
 
 bp = Blueprint("moderation", __name__)
 
@@ -85,9 +85,7 @@ def report_member(user_id: int):
 def support():
     country = request.args.get("country") or services.support_country(current_user)
     country, helplines = services.crisis_resources(country)
-    next_url = request.args.get("next")
-    if not (next_url or "").startswith("/") or next_url.startswith("//"):
-        next_url = None
+    next_url = local_path(request.args.get("next"))
     return render_template("moderation/support.html", country=country, helplines=helplines,
                            next_url=next_url, about_someone=request.args.get("about") == "someone",
                            countries=sorted(services.DEFAULT_RESOURCES.keys() - {"*"}))

@@ -565,3 +565,9 @@ def test_the_demo_puts_two_reports_in_the_queue_once(app, runner):
         items = db.session.scalars(select(QueueItem).order_by(QueueItem.urgent.desc())).all()
         assert [(i.kind, i.urgent) for i in items] == [("report", True), ("report", False)]
         assert db.session.scalar(select(func.count(Report.id))) == 2
+
+
+@pytest.mark.parametrize("target", ["//evil.example", "/\\evil.example", "https://evil.example/x"])
+def test_the_support_page_only_links_back_into_this_site(app, target):
+    page = text(app.test_client().get("/moderation/support", query_string={"next": target}))
+    assert "evil.example" not in page and "Continue to the forum" not in page
