@@ -1,6 +1,7 @@
 """A newcomer's whole account life in Chromium: join, confirm, reset, export, delete."""
 
 import json
+from pathlib import Path
 
 from playwright.sync_api import expect
 
@@ -69,7 +70,7 @@ def test_member_joins_confirms_resets_exports_and_leaves(page, live_server, chec
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download my data").click()
     download = download_info.value
-    document = json.loads(open(download.path(), encoding="utf-8").read())
+    document = json.loads(Path(download.path()).read_text(encoding="utf-8"))
     assert document["sections"]["account"][0]["email"] == EMAIL
 
     # Delete the account.

@@ -23,8 +23,8 @@ def search_artefacts(engine) -> set[str]:
         ).scalars())
 
 
-def test_forum_search_index_is_created_kept_in_step_and_removed(app, tmp_path, worker_id_name):
-    url, drop = fresh_database_url(tmp_path, worker_id_name)
+def test_forum_search_index_is_created_kept_in_step_and_removed(app, tmp_path):
+    url, drop = fresh_database_url(tmp_path)
     try:
         with app.app_context():
             cfg = alembic_config(url)

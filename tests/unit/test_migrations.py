@@ -6,13 +6,13 @@ from sqlalchemy import create_engine, inspect, text
 
 from community.cli import alembic_config
 from community.db import Base
-from tests.conftest import POSTGRES_URL, with_search_path
+from tests.conftest import POSTGRES_URL, private_schema, with_search_path
 
 
-def fresh_database_url(tmp_path, worker_id_name) -> tuple[str, callable]:
+def fresh_database_url(tmp_path) -> tuple[str, callable]:
     if not POSTGRES_URL:
         return f"sqlite:///{tmp_path / 'migrations.db'}", lambda: None
-    schema = f"lc_migrations_{worker_id_name}"
+    schema = private_schema("lc_migrations")
     admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
@@ -26,8 +26,8 @@ def fresh_database_url(tmp_path, worker_id_name) -> tuple[str, callable]:
     return with_search_path(POSTGRES_URL, schema), drop
 
 
-def test_upgrade_downgrade_upgrade_and_models_agree(app, tmp_path, worker_id_name):
-    url, drop = fresh_database_url(tmp_path, worker_id_name)
+def test_upgrade_downgrade_upgrade_and_models_agree(app, tmp_path):
+    url, drop = fresh_database_url(tmp_path)
     try:
         with app.app_context():
             cfg = alembic_config(url)
