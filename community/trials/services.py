@@ -258,6 +258,13 @@ def get_trial(nct_id: str) -> Trial:
     return trial
 
 
+def find_trial(nct_id: str) -> Trial | None:
+    """A catalogue trial by NCT number, or None (for pages that only mention it)."""
+    if not nct_id or len(nct_id) > 11:
+        return None
+    return db.session.scalar(select(Trial).where(Trial.nct_id == nct_id.upper()))
+
+
 def catalogue() -> list[Trial]:
     """Every trial, recruiting ones first."""
     order = {s: i for i, s in enumerate(matching.SUGGESTED_STATUSES)}

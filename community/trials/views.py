@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from community.errors import ValidationFailed
@@ -10,7 +10,7 @@ from community.forms import ActionForm
 from community.permissions import ADMIN, MEMBER, PUBLIC, access
 from community.trials import forms, services
 from community.trials.matching import CATEGORIES, CURATED_KINDS
-from community.views import show_error
+from community.views import requested_next, show_error
 
 bp = Blueprint("trials", __name__)
 
@@ -62,8 +62,9 @@ def consent():
             show_error(form, error)
         else:
             flash("Trial suggestions are on. They use only the records you chose.", "success")
-            return redirect(url_for("trials.index"))
+            return redirect(requested_next() or url_for("trials.index"))
     return render_template("trials/consent.html", form=form, latest=latest, action_form=ActionForm(),
+                           highlighted=services.find_trial(request.args.get("trial", "")),
                            history=services.consent_history(current_user),
                            labels=services.CATEGORY_LABELS, categories=CATEGORIES,
                            consent_version=services.CONSENT_VERSION), 200, NO_STORE

@@ -203,3 +203,38 @@ def test_reading_time_and_slugs():
     assert services.slugify("CAR-T & lupus: Érlangen’s report!") == "car-t-lupus-erlangens-report"
     assert services.parse_tags("CAR-T, car t , , Belimumab") == [("belimumab", "Belimumab"), ("car-t", "CAR-T")]
     assert services.parse_nct_ids("nct06342960\nNCT06342960, NCT05869955") == ["NCT06342960", "NCT05869955"]
+
+
+def test_check_your_eligibility_leads_visitors_to_join_and_members_to_consent_then_the_result(app, client, auth):
+    with app.app_context():
+        add_trial()
+    here = "/news/check/NCT05138133"
+    response = client.get(here)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/auth/register?next=/news/check/NCT05138133"
+    auth.sign_in_as()
+    response = client.get(here)
+    assert response.headers["Location"] == "/trials/consent?trial=NCT05138133&next=/news/check/NCT05138133"
+    consent_page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "You came here about" in consent_page and "IRIS: Phase 3 Study of Anifrolumab" in consent_page
+    response = client.submit(response.headers["Location"], {
+        "categories": ["profile", "treatments", "flares", "symptoms", "labs"], "understood": "y"})
+    assert response.headers["Location"] == here
+    response = client.get(here)
+    assert response.headers["Location"] == "/trials/studies/NCT05138133#you-heading"
+    assert client.get(response.headers["Location"]).status_code == 200
+
+
+def test_checking_an_unknown_trial_is_a_404(client):
+    assert client.get("/news/check/NCT99999999").status_code == 404
+    assert client.get("/news/check/not-an-id").status_code == 404
+
+
+def test_nothing_is_computed_for_a_member_who_has_not_consented(app, client, auth):
+    from community.models.trials import TrialMatch
+    with app.app_context():
+        add_trial()
+    auth.sign_in_as()
+    client.get("/news/check/NCT05138133")
+    with app.app_context():
+        assert db.session.scalar(select(func.count(TrialMatch.id))) == 0
