@@ -34,7 +34,7 @@ SEED_ARTICLES = [
 ]
 
 
-@loader("research news")
+@loader("research news", after=("lupus trials",))
 def load_articles() -> int:
     """Add the shipped articles that are missing (edits made on the site are kept)."""
     from datetime import datetime
