@@ -28,7 +28,7 @@ def test_admin_and_tool_pages_have_no_serious_accessibility_problems(request, li
         (f"/moderation/posts/{scene.post_id}", "Post 1 in"),
         ("/moderation/members?q=anne", "Look up a member"),
         ("/moderation/?show=resolved", "Recently resolved"),
-        ("/moderation/support", "Thank you for sharing"),
+        ("/moderation/support", "Support when things are hard"),
         (f"/moderation/report/member/{scene.author_id}", "Report Author Anne"),
     ]:
         page.goto(path)

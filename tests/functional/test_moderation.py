@@ -385,7 +385,7 @@ def test_crisis_words_never_block_and_offer_support_and_an_urgent_item(app, scen
     assert response.status_code == 302 and "/moderation/support" in response.headers["Location"]
     support = text(writer.get(response.headers["Location"]))
     assert "988" in support and "You don't have to face this alone" in support
-    assert "Continue to the forum" in support
+    assert "Continue to the forum" in support and "Thank you for sharing this with us" in support
     with app.app_context():
         post = db.session.scalar(select(Post).where(Post.body_raw.like("Some days%")))
         assert post.hidden_at is None and post.held_at is None  # not blocked, not hidden
