@@ -52,7 +52,11 @@ def suspend(actor: User, target_id: int, days: int, reason: str) -> User:
     """Stop a member signing in for some days; their sessions end at once and they are told why."""
     target = get_member(target_id)
     Guardian(actor).ensure(Guardian(actor).can_suspend(target))
-    apply_suspension(actor, target, days, reason)
+    until = apply_suspension(actor, target, days, reason)
+    from community.models.moderation import MemberAction  # so the member sees it and may appeal
+
+    db.session.add(MemberAction(user_id=target.id, kind="suspend", reason=reason, ends_at=until,
+                                moderator_id=actor.id))
     db.session.commit()
     return target
 

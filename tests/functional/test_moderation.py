@@ -571,3 +571,17 @@ def test_the_demo_puts_two_reports_in_the_queue_once(app, runner):
 def test_the_support_page_only_links_back_into_this_site(app, target):
     page = text(app.test_client().get("/moderation/support", query_string={"next": target}))
     assert "evil.example" not in page and "Continue to the forum" not in page
+
+
+def test_a_suspension_from_the_admin_pages_is_in_the_members_history_too(app, scene):
+    with app.app_context():
+        _admin, admin_email = member("admin")
+    client_for(app, admin_email).submit(f"/admin/members/{scene.author_id}/suspend",
+                                        {"days": "2", "reason": "Cooling-off period"},
+                                        page=f"/admin/members/{scene.author_id}")
+    with app.app_context():
+        action = db.session.scalar(select(MemberAction))
+        assert (action.kind, action.reason, action.user_id) == ("suspend", "Cooling-off period", scene.author_id)
+        db.session.get(User, scene.author_id).suspended_until = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+    assert "Cooling-off period" in text(client_for(app, scene.author_email).get("/moderation/history"))
