@@ -28,6 +28,19 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def append_only(model: type, what: str) -> None:
+    """Refuse ORM updates and deletes of ``model`` rows, so records can only be added.
+
+    Bulk SQL deletes skip these events on purpose: account erasure uses them.
+    """
+
+    def refuse(_mapper, _connection, _target):
+        raise RuntimeError(f"{what} are append-only")
+
+    event.listen(model, "before_update", refuse)
+    event.listen(model, "before_delete", refuse)
+
+
 def _configure_sqlite(engine: Engine) -> None:
     """WAL, foreign keys, a busy timeout, and BEGIN IMMEDIATE for every transaction.
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, Text, event
+from sqlalchemy import JSON, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from community.db import Base, UTCDateTime, utcnow
+from community.db import Base, UTCDateTime, append_only, utcnow
 
 
 class AuditEvent(Base):
@@ -27,14 +27,7 @@ class AuditEvent(Base):
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
-@event.listens_for(AuditEvent, "before_update")
-def _refuse_update(_mapper, _connection, _target):
-    raise RuntimeError("audit events are append-only")
-
-
-@event.listens_for(AuditEvent, "before_delete")
-def _refuse_delete(_mapper, _connection, _target):
-    raise RuntimeError("audit events are append-only")
+append_only(AuditEvent, "audit events")
 
 
 from community import userdata  # noqa: E402

@@ -20,11 +20,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from community.db import Base, UTCDateTime, utcnow
+from community.db import Base, UTCDateTime, append_only, utcnow
 
 # The users table registers for export/erasure first, so erasure (which walks
 # the registry backwards) removes these rows before the account row.
@@ -126,15 +125,8 @@ class TrialConsent(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-@event.listens_for(TrialConsent, "before_update")
-def _consent_is_append_only(_mapper, _connection, _target):
-    raise RuntimeError("consent records are append-only")
-
-
-@event.listens_for(TrialConsent, "before_delete")
-def _consent_is_not_deleted_one_by_one(_mapper, _connection, _target):
-    # Only account erasure removes them (a bulk delete, which skips ORM events).
-    raise RuntimeError("consent records are append-only")
+# Only account erasure removes them (a bulk delete, which skips ORM events).
+append_only(TrialConsent, "consent records")
 
 
 class TrialMatch(Base):
