@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from community.db import db
 from community.models import OutboxMessage
@@ -30,3 +31,20 @@ def link_in(message: OutboxMessage, path_part: str) -> str:
         if path_part in url:
             return "/" + url.split("/", 3)[3]
     raise AssertionError(f"no link containing {path_part!r} in: {message.body}")
+
+
+@contextmanager
+def counting_statements(app):
+    """Collect every SQL statement the app's engine runs inside the block (for N+1 tests)."""
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

@@ -4,31 +4,14 @@ Each page is measured with a little content and with a lot; the statement
 count must not grow with the amount of content (no N+1 queries).
 """
 
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from community.db import db
 from tests.factories import make_user
 from tests.forum_factories import make_category, make_old_member, make_topic
-
-
-@contextmanager
-def counting(app):
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+from tests.helpers import counting_statements
 
 
 def build(app, n: int) -> dict:
@@ -60,7 +43,7 @@ def test_forum_pages_use_a_bounded_number_of_queries(app, client, auth, signed_i
         for ids in (small, large):
             url = path.format(**ids)
             client.get(url)  # warm-up: read markers are created on the first visit
-            with counting(app) as statements:
+            with counting_statements(app) as statements:
                 response = client.get(url)
             assert response.status_code == 200, url
             counts.append(len(statements))
@@ -75,7 +58,7 @@ def test_the_counter_would_notice_an_n_plus_one(app):
         ids = [u.id for u in users]
     from community.models import User
 
-    with counting(app) as statements, app.app_context():
+    with counting_statements(app) as statements, app.app_context():
         for user_id in ids:
             db.session.get(User, user_id)
     assert len(statements) >= 5

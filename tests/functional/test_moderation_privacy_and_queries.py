@@ -3,17 +3,16 @@ number of SQL statements whatever the amount of content."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import date
 
 import pytest
-from sqlalchemy import event
 
 from community.db import db
 from community.models import User
 from community.moderation import services
 from tests.factories import make_user
 from tests.forum_factories import first_post, make_category, make_old_member, make_topic
+from tests.helpers import counting_statements
 from tests.moderation_support import client_for, member, text
 from tests.tracking_support import checkin, seed_catalogues
 
@@ -71,20 +70,6 @@ def test_the_member_card_has_no_email_field():
 
 # -- query counts -----------------------------------------------------------------------------------------
 
-@contextmanager
-def counting(app):
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def build(app, n: int) -> int:
@@ -115,7 +100,7 @@ def test_moderation_pages_use_a_bounded_number_of_queries(app, page):
     counts = []
     for n in (2, 12):
         someone = build(app, n)
-        with counting(app) as statements:
+        with counting_statements(app) as statements:
             response = moderator.get(page.format(member=someone))
         assert response.status_code == 200
         counts.append(len(statements))

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, func, insert, select
+from sqlalchemy import func, insert, select
 
 from community.db import db
 from community.models import (
@@ -19,6 +18,7 @@ from community.models import (
 )
 from community.tracking import services
 from tests.factories import make_user
+from tests.helpers import counting_statements
 from tests.tracking_support import seed_catalogues, symptom_id
 
 MAX_STATEMENTS = 16
@@ -67,20 +67,6 @@ PAGES = [
 ]
 
 
-@contextmanager
-def counting(app):
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def member_with_history(app, days: int, email: str) -> int:
@@ -95,7 +81,7 @@ def statements_per_page(app, client, auth, email: str, treatment_id: int) -> dic
     counts = {}
     for page in PAGES:
         url = page.format(t=treatment_id)
-        with counting(app) as statements:
+        with counting_statements(app) as statements:
             response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
         counts[page] = len(statements)

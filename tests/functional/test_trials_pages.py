@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import date
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from community.db import db
 from community.models import AuditEvent, Trial, TrialConsent, TrialCriterion, TrialMatch, User
 from community.trials.importer import import_records, records_in
+from tests.helpers import counting_statements
 from tests.trials_support import give_history, load_shipped, seed_tracking_catalogues, study
 
 ALL = ["profile", "treatments", "flares", "symptoms", "labs"]
@@ -122,20 +122,6 @@ def test_a_post_without_csrf_token_changes_nothing(app, client, auth):
         assert db.session.scalar(select(func.count()).select_from(TrialConsent)) == 0
 
 
-@contextmanager
-def counting(app):
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def test_suggestions_page_needs_the_same_few_queries_for_5_or_60_trials(app, client, auth):
@@ -146,10 +132,10 @@ def test_suggestions_page_needs_the_same_few_queries_for_5_or_60_trials(app, cli
         with app.app_context():
             import_records(records_in([study(f"NCT094{n:05d}") for n in range(total)]))
         client.get("/trials/")  # recompute after the import
-        with counting(app) as statements:
+        with counting_statements(app) as statements:
             assert client.get("/trials/").status_code == 200
         counts.append(len(statements))
-        with counting(app) as statements:
+        with counting_statements(app) as statements:
             assert client.get("/trials/studies/NCT09400001").status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[2] and counts[1] == counts[3], counts
