@@ -392,14 +392,15 @@ def _resolve_mentions(candidates: set[str]) -> dict[str, tuple[int, str]]:
     return {name.lower(): (user_id, name) for user_id, name in rows}
 
 
-def _render(body: str) -> rendering.Rendered:
+def render_post(body: str) -> rendering.Rendered:
+    """A post body rendered with this forum's @mentions and profile links (moderator edits use it too)."""
     return rendering.render(body, _resolve_mentions,
                             lambda user_id: _path("main.member_profile", user_id=user_id))
 
 
 def preview(body: str) -> str:
     """The sanitised HTML a post would have, without saving anything."""
-    return _render(body or "").html
+    return render_post(body or "").html
 
 
 def _clean_body(body: str) -> str:
@@ -470,7 +471,7 @@ def start_topic(author: User, category_slug: str, *, title: str, body: str,
     guardian.ensure(guardian.can_start_topic(category), hide=True)
     title = _clean_title(title)
     body = _clean_body(body)
-    rendered = _render(body)
+    rendered = render_post(body)
     check_posting_limits(author, starting_topic=True, link_count=rendered.link_count)
     now = utcnow()
     topic = Topic(category_id=category.id, author_id=author.id, title=title,
@@ -482,7 +483,7 @@ def start_topic(author: User, category_slug: str, *, title: str, body: str,
                 body_html=rendered.html, body_text=rendered.text, created_at=now)
     db.session.add(post)
     db.session.flush()
-    screening.screen_post(author, post, topic, _render)  # watched words, crisis help, new-member hold
+    screening.screen_post(author, post, topic, render_post)  # watched words, crisis help, new-member hold
     db.session.execute(update(Category).where(Category.id == category.id).values(
         topic_count=Category.topic_count + 1, post_count=Category.post_count + 1))
     db.session.execute(_insert(TopicWatch).values(user_id=author.id, topic_id=topic.id,
@@ -500,7 +501,7 @@ def reply(author: User, topic_id: int, *, body: str) -> Post:
     topic, category = _load_topic(guardian, topic_id)
     guardian.ensure(guardian.can_reply(topic), hide=True)
     body = _clean_body(body)
-    rendered = _render(body)
+    rendered = render_post(body)
     check_posting_limits(author, starting_topic=False, link_count=rendered.link_count)
     now = utcnow()
     # The UPDATE takes the topic's row lock, so concurrent replies get distinct numbers.
@@ -514,7 +515,7 @@ def reply(author: User, topic_id: int, *, body: str) -> Post:
                 body_html=rendered.html, body_text=rendered.text, created_at=now)
     db.session.add(post)
     db.session.flush()
-    screening.screen_post(author, post, topic, _render)  # watched words, crisis help, new-member hold
+    screening.screen_post(author, post, topic, render_post)  # watched words, crisis help, new-member hold
     db.session.execute(update(Category).where(Category.id == category.id).values(
         post_count=Category.post_count + 1))
     db.session.execute(_insert(TopicWatch).values(user_id=author.id, topic_id=topic.id,
@@ -541,7 +542,7 @@ def edit_post(editor: User, post_id: int, *, body: str, title: str | None = None
     if body == post.body_raw and (new_title is None or new_title == topic.title):
         raise ValidationFailed("Nothing has changed yet.", field="body")
     body = screening.screen_edit(editor, post, body)  # watched words apply to edits too
-    rendered = _render(body)
+    rendered = render_post(body)
     if (Guardian(editor).can_skip_posting_limits() is False
             and editor.created_at > utcnow() - _config("FORUM_NEW_MEMBER_PERIOD")
             and rendered.link_count > _config("FORUM_NEW_MEMBER_MAX_LINKS")):

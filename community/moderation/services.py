@@ -426,7 +426,7 @@ def _edit(actor: User, post: Post, topic: Topic, body: str | None, reason: str,
         raise ValidationFailed("Please write the post's new text.", field="body")
     if body == post.body_raw:
         raise ValidationFailed("The text is unchanged.", field="body")
-    rendered = forum._render(body)
+    rendered = forum.render_post(body)
     now = utcnow()
     db.session.add(PostRevision(post_id=post.id, editor_id=actor.id,
                                 title=topic.title if post.number == 1 else None,
