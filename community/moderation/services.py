@@ -264,10 +264,9 @@ class ItemPage:
 def available_resolutions(item: QueueItem, post: Post | None, subject: User | None,
                           guardian: Guardian) -> list[Resolution]:
     """The actions that make sense for this item (a member report has no post to hide)."""
-    actions = [Resolution.DISMISS]
+    # A held post is approved or kept hidden; "nothing needs doing" would leave it in limbo.
+    actions = [Resolution.APPROVE] if post is not None and post.held_at is not None else [Resolution.DISMISS]
     if post is not None:
-        if post.held_at is not None:
-            actions.insert(0, Resolution.APPROVE)
         if post.deleted_at is None:
             if post.hidden_at is None or post.held_at is not None:
                 actions.append(Resolution.HIDE)

@@ -311,6 +311,9 @@ def test_a_new_members_first_post_waits_and_only_they_see_it(app, scene):
         item = db.session.scalar(select(QueueItem).where(QueueItem.post_id == post.id))
         assert item.kind == "held" and post.held_at is not None
         post_id, item_id = post.id, item.id
+    moderator_page = text(client_for(app, mod_email).get(f"/moderation/items/{item_id}"))
+    assert "Approve the post" in moderator_page
+    assert "Dismiss: nothing needs doing" not in moderator_page  # a held post can't be left in limbo
     client_for(app, mod_email).submit(f"/moderation/items/{item_id}/resolve",
                                       {"action": "approve", "reason": "Welcome!"},
                                       page=f"/moderation/items/{item_id}")
