@@ -19,6 +19,7 @@ from community.forms import ActionForm
 from community.forum import forms, search, services
 from community.models.forum import ReactionKind
 from community.moderation.views import after_posting
+from community.news import services as news_services
 from community.permissions import ADMIN, MEMBER, PUBLIC, STAFF, access
 from community.views import show_error
 
@@ -110,9 +111,11 @@ def search_page():
     form = forms.SearchForm(request.args)
     query = (form.q.data or "")[:500]
     results, has_more = search.search(current_user, query, _page_arg())
+    # Research news articles that match come first, on the first page only.
+    articles = news_services.search(" ".join(search.words(query))) if _page_arg() == 1 else []
     return render_template("forum/search.html", form=form, query=query, results=results,
                            has_more=has_more, page=_page_arg(), searched=bool(query.strip()),
-                           words=search.words(query))
+                           words=search.words(query), articles=articles)
 
 
 # -- writing -------------------------------------------------------------------------

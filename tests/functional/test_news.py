@@ -238,3 +238,14 @@ def test_nothing_is_computed_for_a_member_who_has_not_consented(app, client, aut
     client.get("/news/check/NCT05138133")
     with app.app_context():
         assert db.session.scalar(select(func.count(TrialMatch.id))) == 0
+
+
+def test_forum_search_also_finds_research_news(app, client, auth):
+    auth.sign_in_as("admin")
+    slug = slug_of(app, write_article(app, client))
+    page = app.test_client().get("/forum/search?q=interferon").get_data(as_text=True)
+    assert "In research news" in page and f"/news/{slug}" in page
+    page = app.test_client().get("/forum/search?q=interferon&page=2").get_data(as_text=True)
+    assert "In research news" not in page
+    page = app.test_client().get('/forum/search?q=%22unbalanced+(+AND+%F0%9F%A6%8B').get_data(as_text=True)
+    assert "In research news" not in page
