@@ -55,8 +55,8 @@ def register_error_handlers(app: Flask) -> None:
         return render_error(404)
 
     @app.errorhandler(PermissionDenied)
-    def _denied(_exc):
-        return render_error(403)
+    def _denied(exc):
+        return render_error(403, str(exc) or None)
 
     @app.errorhandler(CSRFError)
     def _csrf(_exc):

@@ -19,7 +19,7 @@ from sqlalchemy.orm import aliased
 
 from community import mail, rendering
 from community.db import db, utcnow
-from community.errors import NotFound, ValidationFailed
+from community.errors import NotFound, PermissionDenied, ValidationFailed
 from community.models import User
 from community.models.forum import (
     Category,
@@ -363,8 +363,22 @@ def get_post_for_delete(viewer: Any, post_id: int) -> tuple[Post, Topic]:
     return post, topic
 
 
+def ensure_may_post(viewer: Any) -> None:
+    """A silenced member is told plainly why they can't post (instead of a bare 404)."""
+    if Guardian(viewer).is_silenced:
+        raise PermissionDenied("You can read the forums, but you can't post while your account is "
+                               "silenced. Your moderation history says why and until when.")
+
+
+def composer_category(viewer: Any, slug: str) -> Category:
+    """The category a member is about to start a topic in."""
+    ensure_may_post(viewer)
+    return get_category(slug)
+
+
 def reply_context(viewer: Any, topic_id: int) -> tuple[Topic, Category]:
     """The topic a member is about to reply to (404 if they can't)."""
+    ensure_may_post(viewer)
     guardian = Guardian(viewer)
     topic, category = _load_topic(guardian, topic_id)
     guardian.ensure(guardian.can_reply(topic), hide=True)
@@ -467,7 +481,7 @@ def start_topic(author: User, category_slug: str, *, title: str, body: str,
                 members_only: bool) -> Topic:
     """Open a topic with its first post; the author watches it, category watchers are told."""
     guardian = Guardian(author)
-    category = get_category(category_slug)
+    category = composer_category(author, category_slug)
     guardian.ensure(guardian.can_start_topic(category), hide=True)
     title = _clean_title(title)
     body = _clean_body(body)
@@ -497,9 +511,8 @@ def start_topic(author: User, category_slug: str, *, title: str, body: str,
 
 def reply(author: User, topic_id: int, *, body: str) -> Post:
     """Add a reply at the end of a topic; watchers, mentioned and quoted members are told."""
+    topic, category = reply_context(author, topic_id)
     guardian = Guardian(author)
-    topic, category = _load_topic(guardian, topic_id)
-    guardian.ensure(guardian.can_reply(topic), hide=True)
     body = _clean_body(body)
     rendered = render_post(body)
     check_posting_limits(author, starting_topic=False, link_count=rendered.link_count)

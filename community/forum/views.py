@@ -144,7 +144,7 @@ def _composer_step(form, draft_key: str, *, title_field: bool) -> str | None:
 @bp.route("/c/<slug>/new", methods=["GET", "POST"])
 @access(MEMBER)
 def new_topic(slug: str):
-    category = services.get_category(slug)
+    category = services.composer_category(current_user, slug)
     draft_key = f"category:{category.id}"
     form = forms.TopicForm()
     preview_html = None

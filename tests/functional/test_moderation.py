@@ -197,8 +197,10 @@ def test_silencing_stops_posting_but_not_reading(app, scene):
     author = client_for(app, scene.author_email)
     topic_page = text(author.get(f"/forum/t/{scene.topic_id}"))
     assert "you can't post until" in topic_page and 'id="reply-heading"' not in topic_page
-    assert author.submit(f"/forum/t/{scene.topic_id}/reply", {"body": "still here"},
-                         page=f"/forum/t/{scene.topic_id}").status_code == 404
+    refused = author.submit(f"/forum/t/{scene.topic_id}/reply", {"body": "still here"},
+                            page=f"/forum/t/{scene.topic_id}")
+    assert refused.status_code == 403 and "while your account is" in text(refused)
+    assert "moderation history" in text(author.get(f"/forum/t/{scene.topic_id}/reply"))
     with app.app_context():
         assert db.session.scalar(select(func.count(Post.id))) == 2
     assert "Repeated misinformation" in text(author.get("/moderation/history"))
