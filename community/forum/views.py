@@ -213,13 +213,12 @@ def edit(post_id: int):
             preview_html = services.preview(form.body.data or "")
     elif form.validate_on_submit():
         try:
-            services.edit_post(current_user, post_id, body=form.body.data,
-                               title=form.title.data if post.number == 1 else None)
+            edited = services.edit_post(current_user, post_id, body=form.body.data,
+                                        title=form.title.data if post.number == 1 else None)
         except ValidationFailed as error:
             show_error(form, error)
         else:
-            flash("Your changes are saved.", "success")
-            return redirect(url_for("forum.post", post_id=post_id))
+            return after_posting(edited, "Your changes are saved.", url_for("forum.post", post_id=post_id))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("forum/edit.html", post=post, topic=topic, form=form,
                            preview_html=preview_html), status

@@ -400,6 +400,23 @@ def test_crisis_words_never_block_and_offer_support_and_an_urgent_item(app, scen
     assert "Member at risk" in queue
 
 
+def test_crisis_words_added_in_an_edit_also_lead_the_author_to_support(app, scene):
+    with app.app_context():
+        _w, writer_email = old_member(time_zone="America/Chicago")
+    writer = client_for(app, writer_email)
+    response = writer.submit(f"/forum/t/{scene.topic_id}/reply", {"body": "A hard week."},
+                             page=f"/forum/t/{scene.topic_id}")
+    assert "/moderation/support" not in response.headers["Location"]
+    with app.app_context():
+        post_id = db.session.scalar(select(Post.id).where(Post.body_raw == "A hard week."))
+    response = writer.submit(f"/forum/posts/{post_id}/edit",
+                             {"body": "A hard week. Some days I just want to die."},
+                             page=f"/forum/posts/{post_id}/edit")
+    assert response.status_code == 302 and "/moderation/support" in response.headers["Location"]
+    with app.app_context():
+        assert db.session.scalar(select(QueueItem.kind).where(QueueItem.post_id == post_id)) == "crisis"
+
+
 def test_admins_add_helplines_per_country(app):
     with app.app_context():
         _admin, admin_email = member("admin")
