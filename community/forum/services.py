@@ -512,7 +512,6 @@ def start_topic(author: User, category_slug: str, *, title: str, body: str,
 def reply(author: User, topic_id: int, *, body: str) -> Post:
     """Add a reply at the end of a topic; watchers, mentioned and quoted members are told."""
     topic, category = reply_context(author, topic_id)
-    guardian = Guardian(author)
     body = _clean_body(body)
     rendered = render_post(body)
     check_posting_limits(author, starting_topic=False, link_count=rendered.link_count)
