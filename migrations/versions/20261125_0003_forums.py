@@ -30,8 +30,12 @@ SQLITE_FTS = [
                     THEN (SELECT title FROM forum_topics WHERE id = new.topic_id) ELSE '' END,
                new.body_text);
        END""",
-    """CREATE TRIGGER forum_fts_post_update AFTER UPDATE OF body_text ON forum_posts BEGIN
-           UPDATE forum_fts SET body = new.body_text WHERE rowid = new.id;
+    # A post moved by a merge or split (new topic, new number) takes its new topic's title.
+    """CREATE TRIGGER forum_fts_post_update AFTER UPDATE OF body_text, topic_id, number ON forum_posts BEGIN
+           UPDATE forum_fts SET body = new.body_text,
+                  title = CASE WHEN new.number = 1
+                               THEN (SELECT title FROM forum_topics WHERE id = new.topic_id) ELSE '' END
+            WHERE rowid = new.id;
        END""",
     """CREATE TRIGGER forum_fts_post_delete AFTER DELETE ON forum_posts BEGIN
            DELETE FROM forum_fts WHERE rowid = old.id;

@@ -489,6 +489,9 @@ def test_merge_two_topics_and_split_replies_out(app, scene):
         assert new.reply_count == 1
         assert db.session.get(Topic, scene.topic_id).reply_count == 2
     assert "Split-off discussion" in text(app.test_client().get(f"/forum/t/{new.id}"))
+    # Search knows the moved opening post by its new topic's title.
+    found = text(moderator.get("/forum/search?q=split+off+discussion"))
+    assert f'href="/forum/posts/{min(moved)}"' in found
     assert actions(app) == ["topic.merge", "topic.split"]
 
 
