@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, case, delete, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from community import mail, rendering
@@ -498,12 +498,11 @@ def start_topic(author: User, category_slug: str, *, title: str, body: str,
     db.session.add(post)
     db.session.flush()
     screening.screen_post(author, post, topic, render_post)  # watched words, crisis help, new-member hold
-    db.session.execute(update(Category).where(Category.id == category.id).values(
-        topic_count=Category.topic_count + 1, post_count=Category.post_count + 1))
     db.session.execute(_insert(TopicWatch).values(user_id=author.id, topic_id=topic.id,
                                                   created_at=now).on_conflict_do_nothing())
     _advance_read_marker(author.id, topic.id, 1)  # nobody needs "new" on their own words
-    _notify(post, topic, author, rendered.mentioned_ids, [], new_topic_category=category.id)
+    if post.held_at is None:
+        announce(post, topic, author, mentioned=rendered.mentioned_ids)
     _discard_draft(author, f"category:{category.id}")
     db.session.commit()
     return topic
@@ -519,8 +518,7 @@ def reply(author: User, topic_id: int, *, body: str) -> Post:
     # The UPDATE takes the topic's row lock, so concurrent replies get distinct numbers.
     number = db.session.execute(
         update(Topic).where(Topic.id == topic.id)
-        .values(last_number=Topic.last_number + 1, reply_count=Topic.reply_count + 1,
-                last_post_at=now, last_poster_id=author.id)
+        .values(last_number=Topic.last_number + 1)
         .returning(Topic.last_number)
         .execution_options(synchronize_session=False)).scalar_one()
     post = Post(topic_id=topic.id, number=number, author_id=author.id, body_raw=body,
@@ -528,17 +526,11 @@ def reply(author: User, topic_id: int, *, body: str) -> Post:
     db.session.add(post)
     db.session.flush()
     screening.screen_post(author, post, topic, render_post)  # watched words, crisis help, new-member hold
-    db.session.execute(update(Category).where(Category.id == category.id).values(
-        post_count=Category.post_count + 1))
     db.session.execute(_insert(TopicWatch).values(user_id=author.id, topic_id=topic.id,
                                                   created_at=now).on_conflict_do_nothing())
-    quoted = set(rendering.iter_quoted_post_ids(body, QUOTE_LINK))
-    quoted_authors = []
-    if quoted:
-        quoted_authors = list(db.session.scalars(select(Post.author_id).where(
-            Post.id.in_(quoted), Post.topic_id == topic.id, Post.author_id.is_not(None))))
     _advance_read_marker(author.id, topic.id, number)
-    _notify(post, topic, author, rendered.mentioned_ids, quoted_authors)
+    if post.held_at is None:
+        announce(post, topic, author, mentioned=rendered.mentioned_ids)
     _discard_draft(author, f"topic:{topic.id}")
     db.session.commit()
     return post
@@ -585,6 +577,37 @@ def delete_post(actor: User, post_id: int) -> Post:
             reply_count=Topic.reply_count - 1).execution_options(synchronize_session=False))
     db.session.commit()
     return post
+
+
+def announce(post: Post, topic: Topic, author: User, mentioned: list[int] | None = None) -> None:
+    """Make a post count: topic and category counters, and watchers, mentioned and quoted members told.
+
+    Runs when a post goes up, or later when a moderator approves a held one: until then
+    nobody learns of it from a listing or a notification.
+    """
+    if mentioned is None:
+        mentioned = render_post(post.body_raw).mentioned_ids
+    if post.number == 1:
+        db.session.execute(update(Category).where(Category.id == topic.category_id).values(
+            topic_count=Category.topic_count + 1, post_count=Category.post_count + 1))
+        _notify(post, topic, author, mentioned, [], new_topic_category=topic.category_id)
+        return
+    db.session.execute(
+        update(Topic).where(Topic.id == topic.id)
+        .values(reply_count=Topic.reply_count + 1,
+                last_post_at=case((Topic.last_post_at < post.created_at, post.created_at),
+                                  else_=Topic.last_post_at),
+                last_poster_id=case((Topic.last_post_at < post.created_at, author.id),
+                                    else_=Topic.last_poster_id))
+        .execution_options(synchronize_session=False))
+    db.session.execute(update(Category).where(Category.id == topic.category_id).values(
+        post_count=Category.post_count + 1))
+    quoted = set(rendering.iter_quoted_post_ids(post.body_raw, QUOTE_LINK))
+    quoted_authors = []
+    if quoted:
+        quoted_authors = list(db.session.scalars(select(Post.author_id).where(
+            Post.id.in_(quoted), Post.topic_id == topic.id, Post.author_id.is_not(None))))
+    _notify(post, topic, author, mentioned, quoted_authors)
 
 
 def _notify(post: Post, topic: Topic, author: User, mentioned: list[int], quoted_authors: list[int],

@@ -379,9 +379,14 @@ def _member_action(actor: User, user_id: int | None, kind: ActionKind, reason: s
 
 
 def _approve(actor: User, post: Post, topic: Topic, reason: str) -> None:
+    from community.forum import services as forum
+
     post.held_at = post.hidden_at = None
     if post.number == 1:
         topic.held_at = topic.hidden_at = None
+    author = _user(post.author_id)
+    if author is not None:  # now it counts, and watchers and mentioned members are told
+        forum.announce(post, topic, author)
     audit.record(actor, "post.approve", target=_user(post.author_id), reason=reason,
                  after={"post_id": post.id, "topic_id": topic.id})
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from community.db import db, utcnow
 from community.models import AuditEvent, User
-from community.models.forum import Category, Post, PostRevision, Topic
+from community.models.forum import Category, Notification, Post, PostRevision, Topic, TopicWatch
 from community.models.moderation import Appeal, MemberAction, QueueItem, Report, WatchedWord
 from tests.helpers import emails_to
 from tests.moderation_support import (
@@ -298,8 +298,10 @@ def test_a_new_members_first_post_waits_and_only_they_see_it(app, scene):
     app.config["MODERATION_HOLD_FIRST_POSTS"] = 1
     with app.app_context():
         _new, new_email = member(display_name="Newbie Nia")
-        _other, other_email = old_member()
+        watcher_id, other_email = old_member()
         _mod, mod_email = member("moderator")
+        db.session.add(TopicWatch(user_id=watcher_id, topic_id=scene.topic_id, created_at=utcnow()))
+        db.session.commit()
     newbie = client_for(app, new_email)
     response = newbie.submit(f"/forum/t/{scene.topic_id}/reply", {"body": "Hello, first post here"},
                              page=f"/forum/t/{scene.topic_id}")
@@ -313,6 +315,11 @@ def test_a_new_members_first_post_waits_and_only_they_see_it(app, scene):
         item = db.session.scalar(select(QueueItem).where(QueueItem.post_id == post.id))
         assert item.kind == "held" and post.held_at is not None
         post_id, item_id = post.id, item.id
+        # Until approved it doesn't count: no new reply in listings, nobody notified.
+        topic_before = db.session.get(Topic, scene.topic_id)
+        replies_before, last_poster_before = topic_before.reply_count, topic_before.last_poster_id
+        assert last_poster_before != post.author_id
+        assert db.session.scalar(select(func.count(Notification.id)).where(Notification.post_id == post_id)) == 0
     moderator_page = text(client_for(app, mod_email).get(f"/moderation/items/{item_id}"))
     assert "Approve the post" in moderator_page
     assert "Dismiss: nothing needs doing" not in moderator_page  # a held post can't be left in limbo
@@ -320,6 +327,12 @@ def test_a_new_members_first_post_waits_and_only_they_see_it(app, scene):
                                       {"action": "approve", "reason": "Welcome!"},
                                       page=f"/moderation/items/{item_id}")
     assert "Hello, first post here" in text(client_for(app, other_email).get(f"/forum/t/{scene.topic_id}"))
+    with app.app_context():
+        topic_after = db.session.get(Topic, scene.topic_id)
+        assert topic_after.reply_count == replies_before + 1
+        assert topic_after.last_poster_id == db.session.get(Post, post_id).author_id
+        told = db.session.scalars(select(Notification.user_id).where(Notification.post_id == post_id)).all()
+        assert watcher_id in told  # a member watching the topic hears of the reply now
     # The second post of a member with one approved post goes straight up.
     newbie.submit(f"/forum/t/{scene.topic_id}/reply", {"body": "Second post"}, page=f"/forum/t/{scene.topic_id}")
     with app.app_context():
