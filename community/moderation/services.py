@@ -815,6 +815,11 @@ def appeal(user: User, action_id: int, message: str) -> Appeal:
     db.session.add(record)
     audit.record(user, "appeal.open", target=user, reason=message,
                  after={"action_id": action.id, "kind": action.kind})
+    db.session.flush()
+    # Admins hear of it by email; the message itself stays on the site.
+    for admin_email in db.session.scalars(select(User.email).where(User.role == "admin")):
+        mail.queue(admin_email, "appeal_opened", member_name=user.display_name,
+                   appeal_url=mail.external_url("moderation.decide_appeal", appeal_id=record.id))
     db.session.commit()
     return record
 

@@ -530,6 +530,10 @@ def test_member_appeals_once_and_an_admin_overturns_the_silence(app, scene):
     admin = client_for(app, admin_email)
     with app.app_context():
         appeal_id = db.session.scalar(select(Appeal.id))
+    told = emails_to(app, admin_email)
+    assert told and f"/moderation/appeals/{appeal_id}" in told[-1].body
+    assert "I was quoting my doctor" not in told[-1].body  # the appeal itself stays on the site
+    assert emails_to(app, mod_email) == []
     assert "I was quoting my doctor" in text(admin.get(f"/moderation/appeals/{appeal_id}"))
     admin.submit(f"/moderation/appeals/{appeal_id}", {"decision": "overturned", "reason": "Fair point"})
     with app.app_context():
