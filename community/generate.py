@@ -1,0 +1,313 @@
+"""A realistic community at volume for benchmarks (`flask demo generate`).
+
+Rows go in with bulk INSERTs (Core, in batches), not one ORM object at a time:
+members, years of daily check-ins with flare-shaped symptom ratings, flares,
+topics and replies with lupus vocabulary, and reactions. The search index is
+kept by the database itself (SQLite triggers, PostgreSQL expression indexes).
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import func, insert, select, update
+
+from community.db import db, utcnow
+from community.models import (
+    Category,
+    CheckIn,
+    Flare,
+    Post,
+    Reaction,
+    Symptom,
+    SymptomRating,
+    Topic,
+    User,
+)
+from community.passwords import hash_password
+from community.rendering import render
+
+BATCH = 5000
+GENERATED_PASSWORD = "generated-member-password"  # noqa: S105 - benchmark accounts only
+
+
+@dataclass(frozen=True)
+class Preset:
+    members: int
+    days: int
+    topics: int
+    replies_per_topic: int
+
+
+PRESETS = {
+    "small": Preset(members=200, days=365, topics=500, replies_per_topic=9),
+    # Ten times small; with ~4 ratings a check-in that is ~2.9 million ratings and 500k posts.
+    "large": Preset(members=2000, days=365, topics=5000, replies_per_topic=99),
+}
+
+WORDS = [
+    "fatigue",
+    "joint",
+    "pain",
+    "rash",
+    "hydroxychloroquine",
+    "prednisone",
+    "mycophenolate",
+    "belimumab",
+    "anifrolumab",
+    "flare",
+    "kidney",
+    "rheumatologist",
+    "sun",
+    "hair",
+    "loss",
+    "brain",
+    "fog",
+    "sleep",
+    "swelling",
+    "appointment",
+    "bloods",
+    "complement",
+    "anti-dsDNA",
+    "nephritis",
+    "steroids",
+    "taper",
+    "pacing",
+    "work",
+    "family",
+    "tired",
+    "hopeful",
+    "today",
+    "week",
+    "doctor",
+    "nurse",
+    "clinic",
+    "infusion",
+    "side",
+    "effects",
+    "nausea",
+    "mouth",
+    "ulcers",
+    "raynauds",
+    "cold",
+    "hands",
+]
+
+
+def _sentence(rng: random.Random, n: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize() + "."
+
+
+def _batches(rows: Iterator[dict], size: int = BATCH) -> Iterator[list[dict]]:
+    batch: list[dict] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+@dataclass
+class Report:
+    rows: dict[str, int]
+    seconds: float
+
+    @property
+    def rows_per_second(self) -> float:
+        return sum(self.rows.values()) / self.seconds if self.seconds else 0.0
+
+
+def generate(
+    preset: Preset, *, seed: int = 1, progress: Callable[[str, int], None] = lambda _s, _n: None
+) -> Report:
+    """Add a generated community of this size (run `flask seed` first for catalogues and categories)."""
+    rng = random.Random(seed)  # noqa: S311 - reproducible sample data, not security
+    started = time.perf_counter()
+    counts: dict[str, int] = {}
+    now = utcnow()
+    symptom_ids = list(db.session.scalars(select(Symptom.id).where(Symptom.owner_id.is_(None))))
+    category_ids = list(db.session.scalars(select(Category.id)))
+    if not symptom_ids or not category_ids:
+        raise RuntimeError(
+            "run `flask seed` first: generation needs the symptom catalogue and categories"
+        )
+
+    tag = secrets.token_hex(3)
+    password_hash = hash_password(GENERATED_PASSWORD)
+    member_rows = (
+        {
+            "email": f"gen-{tag}-{i}@example.org",
+            "display_name": f"Member {tag}-{i}",
+            "password_hash": password_hash,
+            "role": "member",
+            "time_zone": "Europe/London",
+            "email_verified_at": now,
+            "terms_accepted_at": now,
+            "created_at": now,
+            "session_token": secrets.token_urlsafe(32),
+            "bio": "",
+            "pronouns": "",
+            "show_lupus_since": True,
+        }
+        for i in range(preset.members)
+    )
+    member_ids: list[int] = []
+    for batch in _batches(member_rows):
+        member_ids += db.session.scalars(
+            insert(User).returning(User.id, sort_by_parameter_order=True), batch
+        )
+        progress("members", len(batch))
+    counts["members"] = len(member_ids)
+
+    first_day = date.today() - timedelta(days=preset.days)
+    checkins = ratings = flares = 0
+    for user_id in member_ids:
+        tracked = rng.sample(symptom_ids, k=min(4, len(symptom_ids)))
+        flare_days = set()
+        for _ in range(max(1, preset.days // 120)):  # a flare or so every four months
+            start = first_day + timedelta(days=rng.randrange(preset.days))
+            length = rng.randint(5, 20)
+            if not any(start + timedelta(days=d) in flare_days for d in range(-3, length + 3)):
+                flare_days.update(start + timedelta(days=d) for d in range(length))
+                db.session.execute(
+                    insert(Flare),
+                    [
+                        {
+                            "user_id": user_id,
+                            "start_date": start,
+                            "end_date": start + timedelta(days=length - 1),
+                            "severity": rng.choice(["mild", "moderate", "severe"]),
+                            "symptoms": [],
+                            "organs": [],
+                            "triggers": [],
+                            "actions": [],
+                            "notes": "",
+                            "created_at": now,
+                            "updated_at": now,
+                        }
+                    ],
+                )
+                flares += 1
+        days = [first_day + timedelta(days=d) for d in range(preset.days) if rng.random() < 0.8]
+        rows = [
+            {
+                "user_id": user_id,
+                "day": day,
+                "wellbeing": rng.randint(1, 5),
+                "sleep_hours": round(rng.uniform(4, 9), 1),
+                "triggers": [],
+                "custom_trigger": "",
+                "medications_taken": [],
+                "notes": "",
+                "created_at": now,
+                "updated_at": now,
+            }
+            for day in days
+        ]
+        for batch in _batches(iter(rows)):
+            ids = db.session.execute(
+                insert(CheckIn).returning(CheckIn.id, CheckIn.day, sort_by_parameter_order=True),
+                batch,
+            ).all()
+            rating_rows = [
+                {
+                    "checkin_id": checkin_id,
+                    "user_id": user_id,
+                    "symptom_id": symptom,
+                    "severity": min(4, rng.randint(0, 2) + (2 if day in flare_days else 0)),
+                }
+                for checkin_id, day in ids
+                for symptom in tracked
+            ]
+            for rating_batch in _batches(iter(rating_rows)):
+                db.session.execute(insert(SymptomRating), rating_batch)
+            checkins += len(ids)
+            ratings += len(rating_rows)
+        progress("check-ins", 1)
+    counts.update(checkins=checkins, symptom_ratings=ratings, flares=flares)
+
+    posts = reactions = 0
+    start_time = datetime.now(UTC) - timedelta(days=preset.days)
+    for topic_number in range(preset.topics):
+        author = rng.choice(member_ids)
+        created = start_time + timedelta(minutes=rng.randrange(preset.days * 24 * 60))
+        replies = preset.replies_per_topic
+        topic_id = db.session.scalar(
+            insert(Topic).returning(Topic.id),
+            [
+                {
+                    "category_id": rng.choice(category_ids),
+                    "author_id": author,
+                    "title": _sentence(rng, rng.randint(4, 9))[:150],
+                    "members_only": rng.random() < 0.7,
+                    "created_at": created,
+                    "last_post_at": created + timedelta(hours=replies),
+                    "last_poster_id": author,
+                    "last_number": replies + 1,
+                    "reply_count": replies,
+                }
+            ],
+        )
+        post_rows = []
+        for number in range(1, replies + 2):
+            body = " ".join(_sentence(rng, rng.randint(6, 18)) for _ in range(rng.randint(1, 5)))
+            rendered = render(body)
+            post_rows.append(
+                {
+                    "topic_id": topic_id,
+                    "number": number,
+                    "author_id": author if number == 1 else rng.choice(member_ids),
+                    "body_raw": body,
+                    "body_html": rendered.html,
+                    "body_text": rendered.text,
+                    "created_at": created + timedelta(hours=number - 1),
+                    "edit_count": 0,
+                }
+            )
+        post_ids = list(
+            db.session.scalars(
+                insert(Post).returning(Post.id, sort_by_parameter_order=True), post_rows
+            )
+        )
+        reaction_rows = [
+            {
+                "post_id": post_id,
+                "user_id": rng.choice(member_ids),
+                "kind": rng.choice(["helpful", "hugs", "me_too"]),
+                "created_at": now,
+            }
+            for post_id in post_ids
+            if rng.random() < 0.3
+        ]
+        unique = {(r["post_id"], r["user_id"], r["kind"]): r for r in reaction_rows}
+        if unique:
+            db.session.execute(insert(Reaction), list(unique.values()))
+        posts += len(post_ids)
+        reactions += len(unique)
+        if topic_number % 50 == 49:
+            db.session.commit()
+        progress("topics", 1)
+    for category_id in category_ids:
+        db.session.execute(
+            update(Category)
+            .where(Category.id == category_id)
+            .values(
+                topic_count=select(func.count(Topic.id))
+                .where(Topic.category_id == category_id)
+                .scalar_subquery(),
+                post_count=select(func.count(Post.id))
+                .join(Topic, Topic.id == Post.topic_id)
+                .where(Topic.category_id == category_id)
+                .scalar_subquery(),
+            )
+        )
+    db.session.commit()
+    counts.update(topics=preset.topics, posts=posts, reactions=reactions)
+    return Report(counts, time.perf_counter() - started)
