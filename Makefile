@@ -39,8 +39,13 @@ lint: install
 test: install browser lint
 	$(VENV)/bin/pytest -n 2 $(TEST_ARGS)
 
-# Matching one member against 5,000 generated trials, timed (prints numbers; not a test).
+# Numbers, not tests: key pages under wrk beside the bare-Flask ceiling (bench/pages.py,
+# writes bench/results/latest.json), then matching one member against 5,000 trials.
 bench: install
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; fi; }
+	$(PY) bench/pages.py
 	$(PY) bench/match_bench.py
 
 clean:
