@@ -412,22 +412,29 @@ def _check_dose(dose: float | None, unit: str, frequency: str) -> None:
     _known([frequency], catalogue.FREQUENCIES, "frequency")
 
 
+def _catalogue_or_typed(model, entry_id: int | None, typed: str | None, id_field: str, what: str):
+    """(catalogue entry or None, name): a chosen catalogue entry, or the member's own words."""
+    entry = None
+    if entry_id is not None:
+        entry = db.session.get(model, entry_id)
+        if entry is None:
+            raise ValidationFailed(f"Please choose a {what} from the list.", field=id_field)
+    name = entry.name if entry else " ".join((typed or "").split())
+    if not name:
+        raise ValidationFailed(f"Please choose a {what}, or type its name.", field="name")
+    if len(name) > 80:
+        raise ValidationFailed("Please keep the name under 80 characters.", field="name")
+    return entry, name
+
+
 def save_treatment(user: Any, data: TreatmentData, *, treatment_id: int | None = None,
                    today: date | None = None) -> Treatment:
     """Add or change a treatment: a catalogue medicine or the member's own words, dose, dates."""
     _guard(user)
     today = today or local_today(user)
     treatment = _own(user, Treatment, treatment_id) if treatment_id is not None else None
-    medication = None
-    if data.medication_id is not None:
-        medication = db.session.get(Medication, data.medication_id)
-        if medication is None:
-            raise ValidationFailed("Please choose a medicine from the list.", field="medication_id")
-    name = medication.name if medication else " ".join((data.name or "").split())
-    if not name:
-        raise ValidationFailed("Please choose a medicine, or type its name.", field="name")
-    if len(name) > 80:
-        raise ValidationFailed("Please keep the name under 80 characters.", field="name")
+    medication, name = _catalogue_or_typed(Medication, data.medication_id, data.name,
+                                           "medication_id", "medicine")
     _check_dose(data.dose, data.unit, data.frequency)
     _check_day(data.start_date, today, "start_date", "The start date")
     stop_reason = data.stop_reason or ""
@@ -599,16 +606,7 @@ def save_lab(user: Any, data: LabData, *, lab_id: int | None = None, today: date
     _guard(user)
     today = today or local_today(user)
     lab = _own(user, LabResult, lab_id) if lab_id is not None else None
-    test = None
-    if data.lab_test_id is not None:
-        test = db.session.get(LabTest, data.lab_test_id)
-        if test is None:
-            raise ValidationFailed("Please choose a test from the list.", field="lab_test_id")
-    name = test.name if test else " ".join((data.name or "").split())
-    if not name:
-        raise ValidationFailed("Please choose a test, or type its name.", field="name")
-    if len(name) > 80:
-        raise ValidationFailed("Please keep the name under 80 characters.", field="name")
+    test, name = _catalogue_or_typed(LabTest, data.lab_test_id, data.name, "lab_test_id", "test")
     value, value_text = parse_lab_value(data.value)
     _check_day(data.taken_on, today, "taken_on")
     for name_, bound in (("ref_low", data.ref_low), ("ref_high", data.ref_high)):
