@@ -6,6 +6,7 @@ DB builders run inside ``with app.app_context():`` and commit.
 from __future__ import annotations
 
 import json
+import random
 from datetime import date, timedelta
 from typing import Any
 
@@ -15,7 +16,7 @@ from community.db import db
 from community.models import Flare, HealthProfile, LabResult, LabTest, Medication, Treatment
 from community.tracking.catalogue import load_catalogues
 from community.trials import importer, matching
-from community.trials.matching import CriterionSpec, MemberFacts, TreatmentFact, TrialSpec
+from community.trials.matching import CriterionSpec, LabFact, MemberFacts, TreatmentFact, TrialSpec
 
 TODAY = date(2026, 11, 25)
 CAR_T_REFRACTORY_SLE = ("NCT05869955", "NCT06581198", "NCT06333483", "NCT06308978")
@@ -78,6 +79,113 @@ def refractory_sle_facts(**overrides: Any) -> MemberFacts:
         labs={}, severe_symptom_days=6)
     values.update(overrides)
     return MemberFacts(**values)
+
+
+# -- varied members and trials: every branch of every criterion, for equivalence tests ------------
+DRUGS = ("hydroxychloroquine", "mycophenolate", "belimumab", "rituximab", "azathioprine", "ciclosporin",
+         "cyclophosphamide", "anifrolumab", "voclosporin", "tacrolimus")
+# Names a member might type when the catalogue entry is missing (slug ""), aliases included.
+TYPED_NAMES = ("Plaquenil 200mg", "CellCept", "Cyclosporin", "MMF", "Rituximab biosimilar", "Fish oil")
+COUNTRY_SPELLINGS = ("United States", "USA", "  united   states ", "uk", "United Kingdom", "France", "Brazil", "")
+REGIONS = ("California", "california ", "Ohio", "")
+STATUSES = ("RECRUITING", "RECRUITING", "NOT_YET_RECRUITING", "COMPLETED", "ACTIVE_NOT_RECRUITING", "")
+
+
+def _day(rng: random.Random, first: date, last: date) -> date:
+    return first + timedelta(days=rng.randrange((last - first).days + 1))
+
+
+def varied_member(rng: random.Random) -> MemberFacts:
+    """A member drawn from every kind of record matching can see, gaps and odd spellings included."""
+    today = rng.choice((TODAY, date(2027, 3, 31), date(2026, 2, 28)))
+    used = frozenset(c for c in matching.CATEGORIES if rng.random() < .8)
+    profile: dict[str, Any] = {}
+    if "profile" in used and rng.random() < .9:
+        born = _day(rng, date(1945, 1, 1), date(2012, 12, 31))
+        profile = dict(has_profile=True, birth_date=born if rng.random() < .6 else None,
+                       birth_year=born.year if rng.random() < .7 else None,
+                       sex=rng.choice(("female", "female", "male", "", "intersex", "other")),
+                       diagnoses=tuple(rng.sample(("sle", "nephritis", "cutaneous", "other"), rng.randint(0, 2))),
+                       nephritis_class=rng.choice(("", "", "III", "IV", "V")),
+                       country=rng.choice(COUNTRY_SPELLINGS), region=rng.choice(REGIONS),
+                       pregnancy=rng.choice(("", "no", "no", "pregnant", "breastfeeding")))
+    treatments = None
+    if "treatments" in used and rng.random() < .85:
+        items = []
+        for _ in range(rng.randint(1, 6)):
+            start = _day(rng, today - timedelta(days=9 * 365), today + timedelta(days=30))
+            stop = None if rng.random() < .3 else start + timedelta(days=rng.randint(10, 3 * 365))
+            if rng.random() < .75:
+                slug = rng.choice(DRUGS)
+                items.append(TreatmentFact(slug.title(), slug, start, stop, rng.choice(
+                    ("not_effective", "not_effective", "side_effects", ""))))
+            else:
+                items.append(TreatmentFact(rng.choice(TYPED_NAMES), "", start, stop, "not_effective"))
+        treatments = tuple(items)
+    flares = None
+    if "flares" in used and rng.random() < .85:
+        flares = tuple(sorted(_day(rng, today - timedelta(days=3 * 365), today + timedelta(days=5))
+                              for _ in range(rng.randint(0, 5))))
+    labs = None
+    if "labs" in used and rng.random() < .85:
+        labs = {}
+        for slug, unit, low, high in (("egfr", "mL/min/1.73m²", 10, 120), ("upcr", "mg/mmol", 5, 400),
+                                      ("upcr", "g/g", .05, 4), ("creatinine", "µmol/l", 40, 300),
+                                      ("creatinine", "mmol/l", .04, .3), ("ana", "", 40, 1280)):
+            if rng.random() < .35:
+                labs[slug] = LabFact(slug, slug.upper(), round(rng.uniform(low, high), 2), unit,
+                                     _day(rng, today - timedelta(days=700), today))
+    return MemberFacts(today=today, used=used, treatments=treatments, flare_starts=flares, labs=labs,
+                       severe_symptom_days=rng.choice((None, 0, 1, 12)) if "symptoms" in used else None,
+                       **profile)
+
+
+def varied_criterion(rng: random.Random) -> CriterionSpec:
+    """One criterion of any kind the matcher knows (and one it doesn't), with edge values."""
+    kind = rng.choice(("age", "sex", "condition", "diagnosis", "nephritis_class", "prior_therapies", "drug",
+                       "pregnancy", "lab", "flares", "clinician", "biomarker"))
+    if kind == "age":
+        params = {"min": rng.choice((None, 12, 16, 17.5, 18, 18.0)), "max": rng.choice((None, 40, 65, 75)),
+                  "min_confirmed": rng.random() < .8, "max_confirmed": rng.random() < .7}
+    elif kind == "sex":
+        params = {"sex": rng.choice(("FEMALE", "MALE", "ALL"))}
+    elif kind in ("condition", "diagnosis"):
+        params = {"diagnoses": rng.sample(("sle", "nephritis", "cutaneous"), rng.randint(1, 2))}
+    elif kind == "nephritis_class":
+        params = {"classes": rng.sample(("III", "IV", "V"), rng.randint(1, 2))}
+    elif kind == "prior_therapies":
+        params = {"min_count": rng.randint(1, 3), "min_months": rng.choice((0, 3, 6)),
+                  "drugs": rng.sample(DRUGS, rng.choice((0, 2, 5)))}
+    elif kind == "drug":
+        params = {"mode": rng.choice(("required", "excluded")), "months": rng.choice((0, 2, 12)),
+                  "drugs": rng.sample(DRUGS, rng.randint(1, 3))}
+    elif kind == "lab":
+        test, unit = rng.choice((("egfr", "mL/min/1.73m²"), ("upcr", "mg/mg"), ("upcr", "mg/mmol"),
+                                 ("creatinine", "mg/dl"), ("ana", ""), ("c3", "g/l")))
+        params = {"test": test, "op": rng.choice(("<", "<=", ">", ">=", "==")),
+                  "value": rng.choice((0.5, 1, 30, 80, 150)), "unit": unit}
+    elif kind == "flares":
+        params = {"min_count": rng.randint(1, 3), "months": rng.choice((6, 12, 24))}
+    elif kind == "clinician":
+        params = {"text": rng.choice(("SLEDAI-2K score of 6 or more", "BILAG A in one organ system"))}
+    else:
+        params = {}
+    return CriterionSpec(kind, params, rng.choice(("registry", "curated")))
+
+
+def varied_trial(rng: random.Random, number: int) -> TrialSpec:
+    """A trial with a handful of varied criteria (repeats included) and sites in several spellings."""
+    criteria = [varied_criterion(rng) for _ in range(rng.randint(0, 7))]
+    locations = [{k: v for k, v in (("country", rng.choice(COUNTRY_SPELLINGS)), ("state", rng.choice(REGIONS)),
+                                    ("city", rng.choice(("Palo Alto", "Paris", "", "Columbus"))),
+                                    ("facility", rng.choice(("General Hospital", "")))) if v}
+                 for _ in range(rng.randint(0, 4))]
+    return TrialSpec(f"NCT{90000000 + number:08d}", rng.choice(STATUSES), criteria, locations)
+
+
+def varied_cases(members: int, trials: int, seed: int) -> tuple[list[MemberFacts], list[TrialSpec]]:
+    rng = random.Random(seed)
+    return [varied_member(rng) for _ in range(members)], [varied_trial(rng, n) for n in range(trials)]
 
 
 # -- crafted members in the database -------------------------------------------------------------
