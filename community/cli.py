@@ -1,9 +1,11 @@
-"""flask commands: database, users, mail and demo data."""
+"""flask commands: database, backups, users, mail and demo data."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from community.errors import DomainError
@@ -15,6 +17,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(mail_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(seed)
+    app.cli.add_command(backup)
+    app.cli.add_command(restore)
 
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
@@ -144,3 +148,43 @@ def seed() -> None:
     for name, added in load_all():
         click.echo(f"{name}: {added} added")
     click.echo("Reference data is loaded.")
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Replace PATH if it already exists.")
+@with_appcontext
+def backup(path: Path, force: bool) -> None:
+    """Write a consistent copy of the database to PATH (safe while the site is serving)."""
+    from community.backup import BackupError, create_backup
+
+    try:
+        info = create_backup(current_app.config["DATABASE_URL"], path, force=force)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Wrote {info.path}: {info.describe()}.")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--yes", is_flag=True, help="Replace the current data without asking.")
+@with_appcontext
+def restore(path: Path, yes: bool) -> None:
+    """Replace everything in the database with the backup at PATH."""
+    from sqlalchemy.engine import make_url
+
+    from community.backup import BackupError, inspect_backup, restore_backup
+
+    database_url = current_app.config["DATABASE_URL"]
+    try:
+        info = inspect_backup(database_url, path)
+        click.echo(f"Backup {info.path}: {info.describe()}.")
+        if not yes:
+            click.confirm(f"Replace every row in {make_url(database_url)!r} with this backup?", abort=True)
+        restore_backup(database_url, info)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Restored {info.path} (revision {info.revision}).")
+    if info.status == "older":
+        click.echo(f"The backup is older than this code ({info.head}): "
+                   "run `flask --app wsgi db upgrade` before serving.")
