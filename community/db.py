@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -41,14 +41,33 @@ def append_only(model: type, what: str) -> None:
     event.listen(model, "before_delete", refuse)
 
 
+# Requests with these methods only read, so on SQLite they run in a plain (deferred)
+# transaction: WAL lets any number of readers run beside the one writer, instead of
+# queueing every page view on the write lock. A GET that must write says so first
+# with ``db.writing()``.
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+def _reads_only() -> bool:
+    return (has_request_context() and request.method in READING_METHODS
+            and not g.get("db_writing", False))
+
+
 def _configure_sqlite(engine: Engine) -> None:
-    """WAL, foreign keys, a busy timeout, and BEGIN IMMEDIATE for every transaction.
+    """WAL, foreign keys, a busy timeout, and BEGIN IMMEDIATE for every writing transaction.
 
     pysqlite's own transaction handling starts transactions lazily and lets a
     read-modify-write interleave with another writer, silently losing updates.
     This is SQLAlchemy's documented recipe: take over BEGIN ourselves and make
     it IMMEDIATE so a writer holds the write lock from its first read, and
     concurrent writers queue on busy_timeout instead of overwriting each other.
+
+    Reading requests begin DEFERRED and hold no lock. A deferred transaction
+    cannot safely turn into a writer (SQLite answers "database is locked" when
+    another write landed since its snapshot, and busy_timeout does not help), so
+    a write inside one is refused here, loudly and in every test, rather than
+    failing only under load.
     """
 
     @event.listens_for(engine, "connect")
@@ -64,7 +83,21 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        reads_only = _reads_only()
+        connection.info["reads_only"] = reads_only
+        connection.exec_driver_sql("BEGIN" if reads_only else "BEGIN IMMEDIATE")
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _refuse_writes_in_readers(connection, _cursor, statement, *_args):
+        if connection.info.get("reads_only") and statement.lstrip()[:7].upper().startswith(_WRITE_VERBS):
+            raise RuntimeError(
+                f"{request.method} {request.endpoint} writes inside a reading transaction; "
+                "call db.writing() before its first write")
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _on_end(connection):
+        connection.info["reads_only"] = False
 
 
 def build_engine(url: str, **kwargs) -> Engine:
@@ -100,6 +133,18 @@ class Database:
         if "db_session" not in g:
             g.db_session = current_app.extensions["db"]()
         return g.db_session
+
+    def writing(self) -> None:
+        """Announce that this reading request (a GET) is about to write.
+
+        Ends the request's read transaction, so its writes start a new one that
+        holds the write lock from the start (see ``_configure_sqlite``). Objects
+        already loaded stay usable; re-read anything the write depends on.
+        """
+        g.db_writing = True
+        session = self.session
+        if session.in_transaction() and session.connection().info.get("reads_only"):
+            session.commit()
 
     @staticmethod
     def _close_session(_exc: BaseException | None) -> None:

@@ -85,6 +85,7 @@ def request_email_change(user: User, new_email: str, current_password: str) -> N
 
 def confirm_email_change(user: User, token: str) -> bool:
     """Switch to the new address from its emailed link; False if the link is stale or not this member's."""
+    db.writing()  # reached by following an emailed link, a GET
     payload = tokens.read_token(tokens.CHANGE_EMAIL, token, current_app.config["EMAIL_TOKEN_MAX_AGE"])
     if (payload is None or payload.get("uid") != user.id
             or payload.get("fp") != tokens.fingerprint(user.email)

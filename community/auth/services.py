@@ -100,6 +100,7 @@ def resend_verification(email: str) -> None:
 
 def verify_email(token: str) -> User | None:
     """Mark the address verified; None when the link is invalid, expired or for another address."""
+    db.writing()  # reached by following an emailed link, a GET
     user = _user_for_token(tokens.VERIFY_EMAIL, token, "EMAIL_TOKEN_MAX_AGE",
                            lambda u: tokens.fingerprint(u.email))
     if user is None:

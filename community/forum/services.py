@@ -303,6 +303,7 @@ def read_topic(viewer: Any, topic_id: int, page: int = 1) -> TopicPage:
             TopicRead.user_id == viewer.id, TopicRead.topic_id == topic.id))
         for view in views:
             view.is_unread = previous is not None and view.post.number > previous
+        db.writing()
         _mark_read(viewer, topic, max(v.post.number for v in views), list(by_id))
         db.session.commit()
     return TopicPage(topic, category, views, page, pages, watching)

@@ -158,6 +158,10 @@ def _refresh(user: Any, consent: TrialConsent, *, notify: bool = True) -> bool:
         newest = db.session.scalar(select(func.max(Trial.updated_at)))
         if newest is None or newest <= state.computed_at:
             return False
+    # A page visit (GET) recomputes: take the write lock, then re-read the state another
+    # request may have written meanwhile.
+    db.writing()
+    state = db.session.get(TrialMatchState, user.id, populate_existing=True)
     specs, ids = suggestible_trials()
     outcomes = matching.match_all(facts, specs)
     previous = dict(db.session.execute(select(TrialMatch.trial_id, TrialMatch.grouping)

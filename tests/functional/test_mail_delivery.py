@@ -50,7 +50,7 @@ def smtp_app(make_app, smtp_server):
 
 
 def queue_reset_email(app, email="maya@example.org"):
-    with app.test_request_context():
+    with app.test_request_context(method="POST"):  # a GET would only read (community.db)
         user = make_user(email=email)
         mail.queue(user.email, "reset_password", user=user, reset_url="http://127.0.0.1/auth/reset/x")
         db.session.commit()
