@@ -22,13 +22,21 @@ from community.models import (
     Category,
     CheckIn,
     Flare,
+    LabResult,
+    LabTest,
+    Medication,
     Post,
+    QueueItem,
     Reaction,
     Symptom,
     SymptomRating,
     Topic,
+    Treatment,
+    TrialConsent,
     User,
 )
+from community.models.moderation import ItemKind, ReportReason
+from community.models.moderation import Report as PostReport  # this module's Report is the run's
 from community.passwords import hash_password
 from community.rendering import render
 
@@ -45,8 +53,10 @@ class Preset:
 
 
 PRESETS = {
-    "small": Preset(members=200, days=365, topics=500, replies_per_topic=9),
-    # Ten times small; with ~4 ratings a check-in that is ~2.9 million ratings and 500k posts.
+    # Topics of 20 posts fill one page, so the topic page shows the same 20 posts on both sets.
+    "small": Preset(members=200, days=365, topics=500, replies_per_topic=19),
+    # Ten times the members and topics; with ~4 ratings a check-in that is ~2.3 million
+    # ratings, and 500k posts.
     "large": Preset(members=2000, days=365, topics=5000, replies_per_topic=99),
 }
 
@@ -310,4 +320,74 @@ def generate(
         )
     db.session.commit()
     counts.update(topics=preset.topics, posts=posts, reactions=reactions)
+    counts.update(_treatments_and_labs(rng, member_ids, first_day, preset.days, now))
+    counts.update(_consents_and_reports(rng, member_ids, now))
+    db.session.commit()
     return Report(counts, time.perf_counter() - started)
+
+
+# Plausible values for the labs a lupus clinic follows, as (slug, low, high).
+LAB_RANGES = {"egfr": (45, 110), "creatinine": (50, 140), "c3": (0.5, 1.6), "c4": (0.05, 0.4),
+              "anti-dsdna": (5, 300), "upcr": (5, 150)}
+
+
+def _treatments_and_labs(rng: random.Random, member_ids: list[int], first_day: date, days: int,
+                         now: datetime) -> dict[str, int]:
+    """Two to four medicines per member (some stopped), and a lab panel about once a month."""
+    medications = db.session.execute(select(Medication.id, Medication.name, Medication.default_unit,
+                                            Medication.default_frequency)
+                                     ).all()
+    lab_tests = db.session.execute(select(LabTest.id, LabTest.name, LabTest.unit, LabTest.slug)
+                                   ).all()
+    panel = [t for t in lab_tests if t.slug in LAB_RANGES]
+    treatments, labs = [], []
+    for user_id in member_ids:
+        for medication in rng.sample(medications, k=min(len(medications), rng.randint(2, 4))):
+            start = first_day + timedelta(days=rng.randrange(days // 2))
+            stopped = rng.random() < 0.3
+            stop = start + timedelta(days=rng.randint(30, days // 2)) if stopped else None
+            treatments.append({"user_id": user_id, "medication_id": medication.id, "name": medication.name,
+                               "dose": float(rng.choice([5, 10, 200, 400, 500, 1000])),
+                               "unit": medication.default_unit, "frequency": medication.default_frequency,
+                               "start_date": start, "stop_date": stop,
+                               "stop_reason": "side_effects" if stopped else "", "notes": "",
+                               "created_at": now})
+        for taken_on in (first_day + timedelta(days=d) for d in range(0, days, 30)):
+            for test in panel:
+                low, high = LAB_RANGES[test.slug]
+                value = round(rng.uniform(low, high), 2)
+                labs.append({"user_id": user_id, "lab_test_id": test.id, "name": test.name,
+                             "value": value, "value_text": str(value), "unit": test.unit or "",
+                             "taken_on": taken_on, "ref_low": None, "ref_high": None, "notes": "",
+                             "created_at": now})
+    for table, rows in ((Treatment, treatments), (LabResult, labs)):
+        for batch in _batches(iter(rows)):
+            db.session.execute(insert(table), batch)
+    return {"treatments": len(treatments), "lab_results": len(labs)}
+
+
+def _consents_and_reports(rng: random.Random, member_ids: list[int], now: datetime) -> dict[str, int]:
+    """A third of members opted in to trial suggestions; about one post in 200 was reported."""
+    from community.trials.matching import CATEGORIES
+    from community.trials.services import CONSENT_VERSION
+
+    consents = [{"user_id": user_id, "version": CONSENT_VERSION, "action": "given",
+                 "categories": list(CATEGORIES), "email_updates": False, "created_at": now}
+                for user_id in member_ids if rng.random() < 1 / 3]
+    for batch in _batches(iter(consents)):
+        db.session.execute(insert(TrialConsent), batch)
+    posts = db.session.execute(select(Post.id, Post.author_id, Post.body_text)
+                               .where(Post.id % 200 == rng.randrange(200))).all()
+    reports = 0
+    for batch in _batches(iter(posts), size=500):
+        item_ids = db.session.scalars(
+            insert(QueueItem).returning(QueueItem.id, sort_by_parameter_order=True),
+            [{"kind": ItemKind.REPORT.value, "urgent": False, "post_id": post.id, "subject_id": post.author_id,
+              "summary": "", "snapshot": post.body_text, "created_at": now} for post in batch]).all()
+        db.session.execute(insert(PostReport), [
+            {"item_id": item_id, "reporter_id": rng.choice(member_ids), "post_id": post.id,
+             "subject_id": post.author_id, "reason": rng.choice(list(ReportReason)).value,
+             "note": "", "snapshot": post.body_text, "created_at": now}
+            for item_id, post in zip(item_ids, batch, strict=True)])
+        reports += len(batch)
+    return {"trial_consents": len(consents), "reports": reports}

@@ -4,7 +4,19 @@ from sqlalchemy import func, select
 
 from community.db import db
 from community.forum import search
-from community.models import CheckIn, Flare, Post, SymptomRating, Topic, User
+from community.models import (
+    CheckIn,
+    Flare,
+    LabResult,
+    Post,
+    QueueItem,
+    Report,
+    SymptomRating,
+    Topic,
+    Treatment,
+    TrialConsent,
+    User,
+)
 
 
 def test_generate_builds_members_history_and_forums_in_bulk(app, runner):
@@ -21,6 +33,13 @@ def test_generate_builds_members_history_and_forums_in_bulk(app, runner):
         assert db.session.scalar(select(func.count(Flare.id))) >= 6
         assert db.session.scalar(select(func.count(Topic.id))) == 4
         assert db.session.scalar(select(func.count(Post.id))) == 16
+        assert 6 * 2 <= db.session.scalar(select(func.count(Treatment.id))) <= 6 * 4
+        assert db.session.scalar(select(func.count(LabResult.id))) == 6 * 2 * 6  # a panel of 6, monthly
+        assert db.session.scalar(select(func.count(TrialConsent.id))) <= 6
+        # Every report sits in a review-queue item about the same post.
+        assert db.session.scalar(select(func.count(Report.id)).join(QueueItem, QueueItem.id == Report.item_id)
+                                 .where(QueueItem.post_id == Report.post_id)) == \
+            db.session.scalar(select(func.count(QueueItem.id)))
         # Flare days are rated worse: the data has the shape the charts and matching expect.
         flares = db.session.execute(select(Flare.user_id, Flare.start_date, Flare.end_date)).all()
         in_flare, outside = [], []
