@@ -1,13 +1,18 @@
 """Key pages under load on loopback, side by side with the bare-Flask ceiling (`make bench`).
 
-Builds a `small` generated community in a fresh SQLite file, serves the app and a
-bare "hello" app under the same gunicorn settings, drives each page with wrk for a
-fixed time, counts SQL statements per page in-process, prints one table and writes
-bench/results/latest.json. Everything stays on 127.0.0.1 and stops by itself.
+For each database (SQLite, PostgreSQL) and each generated data set (small, large):
+build the set in a fresh database, serve the app under the same gunicorn settings as
+a bare "hello" app, drive each page with wrk for a fixed time, and count SQL
+statements per page in-process. Prints one table per database with the p95 growth
+from small to large, and writes bench/results/latest.json. Everything stays on
+127.0.0.1, every server and scratch database is removed, and it stops by itself.
+
+    python bench/pages.py [--databases sqlite,postgresql] [--sets small,large] [--seconds 5]
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -19,16 +24,23 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
 from http.cookiejar import CookieJar
 from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DURATION = os.environ.get("BENCH_SECONDS", "5")
+RESULTS = ROOT / "bench" / "results" / "latest.json"
+POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "16")
 WORKERS = os.environ.get("BENCH_WORKERS", str(os.cpu_count() or 2))
 BENCH_EMAIL, BENCH_PASSWORD = "bench@example.org", "bench member password"
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+CEILING = "ceiling (bare Flask hello)"
+CHECKIN_POST = "check-in POST (member)"
 
 
 def free_port() -> int:
@@ -37,18 +49,46 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def prepare(database_url: str) -> dict:
-    """Migrate, seed, generate the small set, and add one member with history and consent."""
+@contextmanager
+def scratch_database(engine: str, workdir: Path) -> Iterator[str]:
+    """A new, empty database for one data set; gone afterwards whatever happens."""
+    if engine == "sqlite":
+        path = workdir / "bench.db"
+        yield f"sqlite:///{path}"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return
+    from sqlalchemy import create_engine, text
+
+    from tests.conftest import drop_abandoned_schemas, private_schema, with_search_path
+
+    schema = private_schema("lc_bench")
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        drop_abandoned_schemas(conn)
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield with_search_path(POSTGRES_URL, schema)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def prepare(database_url: str, data_set: str) -> dict:
+    """Migrate, seed, generate the set, and make one generated member the bench member."""
     os.environ["DATABASE_URL"] = database_url
     from alembic import command
-    from sqlalchemy import select
+    from sqlalchemy import func, select
 
     from community import create_app
     from community.auth.services import find_by_email
     from community.cli import alembic_config
     from community.db import db
     from community.generate import PRESETS, generate
-    from community.models import CheckIn, Post, Topic, User
+    from community.models import Category, CheckIn, Post, Topic, User
+    from community.passwords import hash_password
     from community.reference import load_all
     from community.trials import services as trials
     from config import DevelopmentConfig
@@ -56,42 +96,75 @@ def prepare(database_url: str) -> dict:
     app = create_app({"_base": DevelopmentConfig, "DATABASE_URL": database_url, "MAIL_BACKEND": "outbox",
                       "MAIL_DELIVER_AFTER_REQUEST": False})
     with app.app_context():
-        command.upgrade(alembic_config(database_url), "head")
+        command.upgrade(alembic_config(database_url), "heads")
         load_all()
-        report = generate(PRESETS["small"])
+        report = generate(PRESETS[data_set])
         member = db.session.scalar(select(User).join(CheckIn, CheckIn.user_id == User.id).limit(1))
         member.email = BENCH_EMAIL
-        from community.passwords import hash_password
         member.password_hash = hash_password(BENCH_PASSWORD)
         db.session.commit()
-        trials.give_consent(find_by_email(BENCH_EMAIL), categories=list(trials.CATEGORY_LABELS),
-                            email_updates=False)
-        topic = db.session.scalar(select(Topic).where(Topic.members_only.is_(False), Topic.reply_count >= 9)
-                                  .limit(1))
-        word = db.session.scalar(select(Post.body_text).limit(1)).split()[1].strip(".")
-        from community.models import Category
+        bench_member = find_by_email(BENCH_EMAIL)
+        if trials.latest_consent(bench_member) is None:
+            trials.give_consent(bench_member, categories=list(trials.CATEGORY_LABELS), email_updates=False)
+        # A public topic whose first page is full, and the newest one: the page a visitor lands on.
+        topic = db.session.scalar(select(Topic).where(Topic.members_only.is_(False), Topic.reply_count >= 19)
+                                  .order_by(Topic.last_post_at.desc()).limit(1))
         category = db.session.get(Category, topic.category_id).slug
-    return {"app": app, "generated": report.rows, "topic": topic.id, "category": category, "word": word}
+        word = db.session.scalar(select(Post.body_text).where(Post.topic_id == topic.id)).split()[1].strip(".")
+        posts = db.session.scalar(select(func.count(Post.id)))
+    return {"app": app, "generated": report.rows, "seconds": round(report.seconds, 1), "posts": posts,
+            "topic": topic.id, "category": category, "word": word}
 
 
-def statements_per_page(app, paths: dict[str, str], logged_in: set[str]) -> dict[str, int]:
+def pages_for(data: dict) -> dict[str, str]:
+    return {
+        "topic page (anonymous, 20 posts)": f"/forum/t/{data['topic']}",
+        "category listing (anonymous)": f"/forum/c/{data['category']}",
+        "search (anonymous)": f"/forum/search?q={data['word']}",
+        "tracking dashboard (member)": "/tracking/",
+        "tracking chart (member)": "/tracking/charts",
+        "trial suggestions (member)": "/trials/",
+        CHECKIN_POST: "/tracking/check-in",
+    }
+
+
+def checkin_body(page: str) -> str:
+    """Today's check-in form as the member would send it again (an edit: one check-in a day)."""
+    fields = {"csrf_token": CSRF.search(page).group(1), "day": date.today().isoformat(),
+              "wellbeing": "3", "sleep_hours": "7.5", "notes": "Tired after work, joints stiff."}
+    existing = re.search(r'name="checkin_id" type="hidden" value="(\d*)"', page)
+    fields["checkin_id"] = existing.group(1) if existing else ""
+    for name in re.findall(r'name="(sym_\d+)"', page)[:4]:
+        fields[name] = "2"
+    return urlencode(fields)
+
+
+def statements_per_page(app, pages: dict[str, str]) -> dict[str, int]:
+    """SQL statements each page costs, counted in-process after one warm-up request."""
     from tests.helpers import counting_statements
 
     client = app.test_client()
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/auth/login").text).group(1)
+    token = CSRF.search(client.get("/auth/login").text).group(1)
     counts = {}
-    signed_in = False
-    for name, path in paths.items():
-        if name in logged_in and not signed_in:
-            response = client.post("/auth/login", data={"csrf_token": token, "email": BENCH_EMAIL,
-                                                        "password": BENCH_PASSWORD})
-            signed_in = response.status_code == 302 and "/auth/" not in response.headers["Location"]
-            if not signed_in:
-                raise RuntimeError("the bench member could not sign in")
-        if client.get(path).status_code != 200:  # also warms caches once
-            raise RuntimeError(f"{path} did not answer 200")
-        with counting_statements(app) as statements:
-            client.get(path)
+    signed_in = client.post("/auth/login", data={"csrf_token": token, "email": BENCH_EMAIL,
+                                                 "password": BENCH_PASSWORD})
+    if signed_in.status_code != 302 or "/auth/" in signed_in.headers["Location"]:
+        raise RuntimeError("the bench member could not sign in")
+    anonymous = app.test_client()
+    for name, path in pages.items():
+        browser = client if "(member)" in name else anonymous
+        for _ in range(2):  # the first request also fills caches; the second is counted
+            if name == CHECKIN_POST:
+                body = checkin_body(browser.get(path).text)
+                with counting_statements(app) as statements:
+                    status = browser.post(path, data=body, content_type="application/x-www-form-urlencoded")
+                expected = 302
+            else:
+                with counting_statements(app) as statements:
+                    status = browser.get(path)
+                expected = 200
+            if status.status_code != expected:
+                raise RuntimeError(f"{name} answered {status.status_code}, not {expected}")
         counts[name] = len(statements)
     return counts
 
@@ -100,10 +173,10 @@ def serve(module: str, port: int, env: dict) -> subprocess.Popen:
     command = [sys.executable, "-m", "gunicorn", "-w", WORKERS, "-b", f"127.0.0.1:{port}",
                "--log-level", "warning", module]
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    for _ in range(100):
+    probe = "/healthz" if "wsgi" in module else "/"
+    for _ in range(150):
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz" if "wsgi" in module  # noqa: S310
-                                   else f"http://127.0.0.1:{port}/", timeout=1)
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{probe}", timeout=1)  # noqa: S310 - loopback
             return process
         except OSError:
             time.sleep(0.1)
@@ -111,77 +184,139 @@ def serve(module: str, port: int, env: dict) -> subprocess.Popen:
     raise RuntimeError(f"{module} did not start: {process.stderr.read().decode()[-2000:]}")
 
 
-def session_cookie(port: int) -> str:
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def signed_in_opener(port: int) -> tuple[urllib.request.OpenerDirector, CookieJar]:
     jar = CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     page = opener.open(f"http://127.0.0.1:{port}/auth/login").read().decode()
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     landed = opener.open(f"http://127.0.0.1:{port}/auth/login",
-                         data=urlencode({"csrf_token": token, "email": BENCH_EMAIL,
+                         data=urlencode({"csrf_token": CSRF.search(page).group(1), "email": BENCH_EMAIL,
                                          "password": BENCH_PASSWORD}).encode())
     if "/auth/" in landed.geturl():
         raise RuntimeError("the bench member could not sign in to the served app")
-    return "; ".join(f"{c.name}={c.value}" for c in jar)
+    return opener, jar
 
 
-def wrk(url: str, cookie: str | None = None) -> dict:
-    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--timeout", "5s",
-               "-s", str(ROOT / "bench" / "latency.lua"), url]
+def wrk(url: str, seconds: int, cookie: str | None = None, post_body: str | None = None) -> dict:
+    script = ROOT / "bench" / "latency.lua"
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
+        if post_body is not None:
+            lua.write(f'wrk.method = "POST"\nwrk.body = "{post_body}"\n'
+                      'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n')
+        lua.write(script.read_text())
+    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "5s", "-s", lua.name, url]
     if cookie:
         command[1:1] = ["-H", f"Cookie: {cookie}"]
-    output = subprocess.run(command, capture_output=True, text=True, timeout=int(DURATION) + 30).stdout
+    try:
+        output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 30).stdout
+    finally:
+        os.unlink(lua.name)
     return json.loads(output.split("RESULT ", 1)[1].splitlines()[0])
 
 
+def measure_set(engine: str, data_set: str, seconds: int, workdir: Path, ceiling_rps: float) -> dict:
+    with scratch_database(engine, workdir) as database_url:
+        print(f"[{engine}/{data_set}] generating…", flush=True)
+        data = prepare(database_url, data_set)
+        print(f"[{engine}/{data_set}] {sum(data['generated'].values()):,} rows in {data['seconds']} s; "
+              "measuring…", flush=True)
+        pages = pages_for(data)
+        statements = statements_per_page(data["app"], pages)
+        data["app"].extensions["db"].kw["bind"].dispose()
+        env = {**os.environ, "DATABASE_URL": database_url, "APP_ENV": "development",
+               "SECRET_KEY": "bench-" + "x" * 40, "MAIL_BACKEND": "outbox", "LOG_LEVEL": "WARNING",
+               "PYTHONPATH": str(ROOT)}
+        port = free_port()
+        server = serve("wsgi:app", port, env)
+        results = {}
+        try:
+            opener, jar = signed_in_opener(port)
+            cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+            for name, path in pages.items():
+                url = f"http://127.0.0.1:{port}{path}"
+                body = None
+                if name == CHECKIN_POST:
+                    body = checkin_body(opener.open(url).read().decode())
+                    opener.open(url, data=body.encode())  # today's check-in exists: wrk edits it
+                    body = checkin_body(opener.open(url).read().decode())
+                result = wrk(url, seconds, cookie if "(member)" in name else None, body)
+                result["share_of_ceiling"] = round(100 * result["rps"] / ceiling_rps, 1)
+                result["sql_statements"] = statements[name]
+                results[name] = result
+        finally:
+            stop(server)
+    return {"generated_rows": data["generated"], "generation_seconds": data["seconds"],
+            "posts": data["posts"], "pages": results}
+
+
+def print_table(engine: str, ceiling: dict, sets: dict[str, dict]) -> None:
+    names = list(next(iter(sets.values()))["pages"])
+    print(f"\n{engine}: ceiling {ceiling['rps']:,.0f} req/s (p95 {ceiling['p95']:.1f} ms)")
+    head = f"{'page':<34}"
+    for data_set in sets:
+        head += f" | {data_set + ' req/s':>12} {'%ceil':>6} {'p50':>6} {'p95':>7} {'p99':>7} {'SQL':>4} {'err':>4}"
+    if len(sets) == 2:
+        head += " | p95 growth"
+    print(head)
+    for name in names:
+        line = f"{name:<34}"
+        for measured in sets.values():
+            r = measured["pages"][name]
+            line += (f" | {r['rps']:>12,.0f} {r['share_of_ceiling']:>5.1f}% {r['p50']:>6.1f} {r['p95']:>7.1f} "
+                     f"{r['p99']:>7.1f} {r['sql_statements']:>4} {r['errors'] + r['non2xx']:>4}")
+        if len(sets) == 2:
+            small, large = (m["pages"][name]["p95"] for m in sets.values())
+            line += f" | {large / small:>9.2f}×" if small else " |"
+        print(line)
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--databases", default=os.environ.get("BENCH_DATABASES", "sqlite,postgresql"))
+    parser.add_argument("--sets", default=os.environ.get("BENCH_SETS", "small,large"))
+    parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", "5")))
+    args = parser.parse_args()
+    engines = [e.strip() for e in args.databases.split(",") if e.strip()]
+    data_sets = [s.strip() for s in args.sets.split(",") if s.strip()]
+    if unknown := set(engines) - {"sqlite", "postgresql"}:
+        sys.exit(f"unknown database {sorted(unknown)}: choose from sqlite, postgresql")
+    if unknown := set(data_sets) - {"small", "large"}:
+        sys.exit(f"unknown data set {sorted(unknown)}: choose from small, large")
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: `make bench` installs it (Debian package wrk).")
+
     workdir = Path(tempfile.mkdtemp(prefix="lupus-bench-"))
-    database_url = f"sqlite:///{workdir / 'bench.db'}"
-    print("Preparing the small data set…", flush=True)
-    data = prepare(database_url)
-    pages = {
-        "topic page (anonymous, 10 posts)": f"/forum/t/{data['topic']}",
-        "category listing (anonymous)": f"/forum/c/{data['category']}",
-        "search (anonymous)": f"/forum/search?q={data['word']}",
-        "tracking dashboard (member)": "/tracking/",
-        "tracking chart (member)": "/tracking/charts",
-        "trial suggestions (member)": "/trials/",
-    }
-    logged_in = {name for name in pages if "(member)" in name}
-    statements = statements_per_page(data["app"], pages, logged_in)
-    env = {**os.environ, "DATABASE_URL": database_url, "APP_ENV": "development", "SECRET_KEY": "bench-" + "x" * 40,
-           "MAIL_BACKEND": "outbox", "LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
-    hello_port, app_port = free_port(), free_port()
-    hello = serve("bench.hello:app", hello_port, env)
-    app = serve("wsgi:app", app_port, env)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "LOG_LEVEL": "WARNING"}
+    port = free_port()
+    hello = serve("bench.hello:app", port, env)
     try:
-        results = {"ceiling (bare Flask hello)": wrk(f"http://127.0.0.1:{hello_port}/")}
-        cookie = session_cookie(app_port)
-        for name, path in pages.items():
-            results[name] = wrk(f"http://127.0.0.1:{app_port}{path}", cookie if name in logged_in else None)
+        ceiling = wrk(f"http://127.0.0.1:{port}/", args.seconds)
     finally:
-        for process in (hello, app):
-            process.terminate()
-            process.wait(timeout=10)
+        stop(hello)
+    report = {"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+              "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                          "platform": platform.platform()},
+              "settings": {"seconds": args.seconds, "connections": CONNECTIONS, "gunicorn_workers": WORKERS},
+              "ceiling": ceiling, "databases": {}}
+    try:
+        for engine in engines:
+            sets = {data_set: measure_set(engine, data_set, args.seconds, workdir, ceiling["rps"])
+                    for data_set in data_sets}
+            report["databases"][engine] = sets
+            print_table(engine, ceiling, sets)
+    finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    ceiling = results["ceiling (bare Flask hello)"]["rps"]
-    print(f"\n{'page':<36} {'req/s':>8} {'% ceiling':>9} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'SQL':>4} {'errors':>6}")
-    for name, r in results.items():
-        share = 100 * r["rps"] / ceiling if ceiling else 0
-        print(f"{name:<36} {r['rps']:>8.0f} {share:>8.1f}% {r['p50']:>7.1f} {r['p95']:>7.1f} {r['p99']:>7.1f} "
-              f"{statements.get(name, 0):>4} {r['errors'] + r['non2xx']:>6}")
-        r["share_of_ceiling"] = round(share, 1)
-        r["sql_statements"] = statements.get(name)
-    out = ROOT / "bench" / "results" / "latest.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({
-        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
-        "settings": {"seconds": DURATION, "connections": CONNECTIONS, "gunicorn_workers": WORKERS,
-                     "database": "sqlite", "data_set": "small", "generated_rows": data["generated"]},
-        "results": results}, indent=2))
-    print(f"\nWritten {out.relative_to(ROOT)}")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(report, indent=2))
+    print(f"\nWritten {RESULTS.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":
