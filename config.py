@@ -97,6 +97,11 @@ class Config:
     TRIALS_API_BASE_URL = os.environ.get("TRIALS_API_BASE_URL", "https://clinicaltrials.gov/api/v2")
     TRIALS_API_PAGE_DELAY = float(os.environ.get("TRIALS_API_PAGE_DELAY", 1.5))
 
+    # Whole pages for visitors who are not signed in (community.pagecache): empty is off,
+    # memory:// for one process, redis://host:6379/1 shared by every worker and instance.
+    PAGE_CACHE_URL = os.environ.get("PAGE_CACHE_URL", "")
+    PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 60))
+
     SECURITY_HSTS = False
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
@@ -111,6 +116,8 @@ class TestConfig(Config):
     DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite:///:memory:")
     MAIL_BACKEND = "outbox"  # messages stay in the outbox table for tests to read
     RATELIMIT_STORAGE_URI = "memory://"
+    # On, so every anonymous page test also proves the cache shows nothing stale.
+    PAGE_CACHE_URL = "memory://"
     # Cheap hashing keeps the suite fast; production keeps the strong defaults.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024

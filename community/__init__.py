@@ -47,12 +47,13 @@ def register_logging(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from community import mail, security
+    from community import mail, pagecache, security
     from community.db import db
     from community.errors import register_error_handlers
     from community.extensions import csrf, login_manager
     from community.models import User
 
+    pagecache.init_app(app)
     db.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)

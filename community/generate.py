@@ -345,7 +345,7 @@ def _treatments_and_labs(rng: random.Random, member_ids: list[int], first_day: d
         for medication in rng.sample(medications, k=min(len(medications), rng.randint(2, 4))):
             start = first_day + timedelta(days=rng.randrange(days // 2))
             stopped = rng.random() < 0.3
-            stop = start + timedelta(days=rng.randint(30, days // 2)) if stopped else None
+            stop = start + timedelta(days=rng.randint(1, max(1, days // 2))) if stopped else None
             treatments.append({"user_id": user_id, "medication_id": medication.id, "name": medication.name,
                                "dose": float(rng.choice([5, 10, 200, 400, 500, 1000])),
                                "unit": medication.default_unit, "frequency": medication.default_frequency,

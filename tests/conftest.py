@@ -141,6 +141,7 @@ def app(shared_app, cleanup_engine):
     shared_app.config.update(saved_config)
     shared_app.extensions["throttling"].reset()
     empty_all_tables(cleanup_engine)
+    shared_app.extensions["page_cache"].clear()  # its pages showed the rows just deleted
 
 
 class FormClient(FlaskClient):

@@ -20,6 +20,7 @@ from community.forum import forms, search, services
 from community.models.forum import ReactionKind
 from community.moderation.views import after_posting
 from community.news import services as news_services
+from community.pagecache import cached_for_visitors
 from community.permissions import ADMIN, MEMBER, PUBLIC, STAFF, access
 from community.views import show_error
 
@@ -44,6 +45,7 @@ def _action() -> str:
 
 @bp.get("/")
 @access(PUBLIC)
+@cached_for_visitors
 def index():
     return render_template("forum/index.html", categories=services.list_categories(),
                            search_form=forms.SearchForm())
@@ -51,6 +53,7 @@ def index():
 
 @bp.get("/latest")
 @access(PUBLIC)
+@cached_for_visitors
 def latest():
     rows, next_cursor = services.list_topics(current_user, cursor=request.args.get("after"))
     return render_template("forum/latest.html", rows=rows, next_cursor=next_cursor,
@@ -68,6 +71,7 @@ def feed():
 
 @bp.get("/c/<slug>")
 @access(PUBLIC)
+@cached_for_visitors
 def category(slug: str):
     category = services.get_category(slug)
     rows, next_cursor = services.list_topics(current_user, category=category,
@@ -75,19 +79,23 @@ def category(slug: str):
     return render_template("forum/category.html", category=category, rows=rows,
                            next_cursor=next_cursor, first_page=not request.args.get("after"),
                            watching=services.category_watching(current_user, category),
-                           action_form=ActionForm())
+                           action_form=ActionForm() if current_user.is_authenticated else None)
 
 
 @bp.get("/t/<int:topic_id>")
 @access(PUBLIC)
+@cached_for_visitors
 def topic(topic_id: int):
     page = services.read_topic(current_user, topic_id, _page_arg())
-    form = forms.ReplyForm()
-    draft = services.get_draft(current_user, f"topic:{topic_id}")
-    if draft is not None:
-        form.body.data = draft.body
+    form = action_form = None
+    # Forms hand out a CSRF token, which would make the page personal: visitors get none.
+    if current_user.is_authenticated:
+        form, action_form = forms.ReplyForm(), ActionForm()
+        draft = services.get_draft(current_user, f"topic:{topic_id}")
+        if draft is not None:
+            form.body.data = draft.body
     return render_template("forum/topic.html", view=page, topic=page.topic, form=form,
-                           action_form=ActionForm())
+                           action_form=action_form)
 
 
 @bp.get("/posts/<int:post_id>")
@@ -107,6 +115,7 @@ def history(post_id: int):
 
 @bp.get("/search")
 @access(PUBLIC)
+@cached_for_visitors
 def search_page():
     form = forms.SearchForm(request.args)
     query = (form.q.data or "")[:500]

@@ -7,6 +7,7 @@ from community.db import utcnow
 from community.errors import ValidationFailed
 from community.forms import ActionForm
 from community.news import forms, services
+from community.pagecache import cached_for_visitors
 from community.permissions import ADMIN, PUBLIC, STAFF, access
 from community.views import show_error
 
@@ -19,6 +20,7 @@ def _page() -> int:
 
 @bp.get("/")
 @access(PUBLIC)
+@cached_for_visitors
 def index():
     articles, has_more = services.list_published(_page())
     return render_template("news/index.html", articles=articles, has_more=has_more, page=_page())
@@ -26,6 +28,7 @@ def index():
 
 @bp.get("/tags/<slug>")
 @access(PUBLIC)
+@cached_for_visitors
 def tag(slug: str):
     label = services.tag_label(slug)
     articles, has_more = services.list_published(_page(), tag=slug)
@@ -44,6 +47,7 @@ def feed():
 
 @bp.get("/<slug>")
 @access(PUBLIC)
+@cached_for_visitors
 def article(slug: str):
     item = services.get_for_reading(current_user, slug)
     return render_template("news/article.html", article=item, author=services.author_name(item),
