@@ -13,14 +13,22 @@ Grouping:
 
 Clinician-only measures are never inferred from symptom logs. The product
 never says anyone qualifies: the study team decides.
+
+Speed (one member against thousands of trials): what depends only on a trial
+— its criteria in words, which criteria count, its sites by country — is
+worked out once per spec, and a member's result for a criterion once per call,
+shared by every trial stating the same criterion (results are immutable, and
+depend only on the member's facts and the criterion's kind and values).
 """
 
 from __future__ import annotations
 
 import calendar
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property, lru_cache
 
 from community.errors import ValidationFailed
 
@@ -96,12 +104,36 @@ class MemberFacts:
     labs: dict[str, LabFact] | None = None
     severe_symptom_days: int | None = None
 
+    def treatments_of(self, drug: str) -> frozenset[int]:
+        """Positions in ``treatments`` of those that are this drug; worked out once per drug, as every
+        trial naming it asks again."""
+        found = self._drug_positions.get(drug)
+        if found is None:
+            found = self._drug_positions[drug] = frozenset(
+                i for i, t in enumerate(self.treatments or ()) if drug_matches(t, drug))
+        return found
+
+    @cached_property
+    def _drug_positions(self) -> dict[str, frozenset[int]]:
+        return {}  # not a field: equality, replace() and the fingerprint ignore it
+
 
 @dataclass(frozen=True)
 class CriterionSpec:
     kind: str
     params: dict
     source: str = "curated"
+    # Exact values, not meaning (18 and 18.0 differ): equal keys always give equal results.
+    # Filled in from kind and params, so treat params as read-only once the spec exists.
+    key: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", self.kind + repr(self.params))
+
+    @cached_property
+    def label(self) -> str:
+        """The criterion in words (the same for every member)."""
+        return describe(self.kind, self.params)
 
 
 @dataclass(frozen=True)
@@ -110,6 +142,25 @@ class TrialSpec:
     status: str
     criteria: Sequence[CriterionSpec]
     locations: Sequence[dict] = ()
+    # Filled in from criteria and locations.
+    evaluated: tuple[CriterionSpec, ...] = field(init=False, repr=False, compare=False)
+    sites: dict[str, list[dict]] = field(init=False, repr=False, compare=False)  # by comparable country
+
+    def __post_init__(self) -> None:
+        # A curator narrowed the registry's conditions (e.g. the SLE arm of a basket trial).
+        curated_diagnosis = any(spec.kind == "diagnosis" for spec in self.criteria)
+        object.__setattr__(self, "evaluated", tuple(spec for spec in self.criteria
+                                                    if not (spec.kind == "condition" and curated_diagnosis)))
+        sites: dict[str, list[dict]] = {}
+        for loc in self.locations:
+            if country := normal_country(loc.get("country", "")):  # no country: in no member's country
+                sites.setdefault(country, []).append(loc)
+        object.__setattr__(self, "sites", sites)
+
+    @cached_property
+    def site_countries(self) -> str:
+        """Where its sites are, for the many members with none in their country."""
+        return join_words(sorted({loc.get("country") for loc in self.locations if loc.get("country")})[:5])
 
 
 # -- outputs -----------------------------------------------------------------------------
@@ -124,6 +175,11 @@ class CriterionResult:
     def as_dict(self) -> dict:
         return {"kind": self.kind, "label": self.label, "outcome": self.outcome,
                 "evidence": self.evidence, "clinician_only": self.clinician_only}
+
+    @cached_property
+    def as_json(self) -> str:
+        """``as_dict()`` in JSON, written once: a member's result is shared by every trial with the criterion."""
+        return json.dumps(self.as_dict())
 
 
 @dataclass(frozen=True)
@@ -141,6 +197,7 @@ class MatchOutcome:
 
 
 # -- small helpers -----------------------------------------------------------------------
+@lru_cache(maxsize=4096)
 def months_before(day: date, months: int) -> date:
     """The same day-of-month ``months`` earlier (clamped to the month's length)."""
     month_index = day.year * 12 + (day.month - 1) - months
@@ -154,10 +211,12 @@ def cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+@lru_cache(maxsize=4096)
 def say_date(day: date) -> str:
     return f"{day.day} {calendar.month_abbr[day.month]} {day.year}"
 
 
+@lru_cache(maxsize=4096)
 def say_month(day: date) -> str:
     return f"{calendar.month_name[day.month]} {day.year}"
 
@@ -343,10 +402,14 @@ def _prior_therapies(facts: MemberFacts, p: dict) -> tuple[str, str]:
     counted: dict[str, TreatmentFact] = {}
     off_list: list[TreatmentFact] = []
     too_short: list[TreatmentFact] = []
-    for t in facts.treatments:
+    listed: dict[int, str] = {}  # treatment position → the first listed drug it is
+    for d in drugs:
+        for i in facts.treatments_of(d):
+            listed.setdefault(i, d)
+    for i, t in enumerate(facts.treatments):
         if t.reason != "not_effective" or t.stop is None:
             continue
-        matched = next((d for d in drugs if drug_matches(t, d)), None) if drugs else (t.slug or t.name.lower())
+        matched = listed.get(i) if drugs else (t.slug or t.name.lower())
         if matched is None:
             off_list.append(t)
         elif min_months and t.stop < _add_months(t.start, min_months):
@@ -384,9 +447,9 @@ def _drug(facts: MemberFacts, p: dict) -> tuple[str, str]:
     drugs = [d.lower() for d in p.get("drugs", [])]
     months = int(p.get("months") or 0)
     since = months_before(facts.today, months) if months else facts.today
-    hits = [t for t in facts.treatments
-            if any(drug_matches(t, d) for d in drugs) and t.start <= facts.today
-            and (t.stop is None or t.stop >= since)]
+    taking = frozenset().union(*(facts.treatments_of(d) for d in drugs))
+    hits = [t for i, t in enumerate(facts.treatments)
+            if i in taking and t.start <= facts.today and (t.stop is None or t.stop >= since)]
     names = join_words([drug_word(d) for d in drugs], "or")
     window = f"in the last {plural(months, 'month')}" if months else "now"
 
@@ -480,61 +543,89 @@ EVALUATORS = {
 CLINICIAN_ONLY = {"clinician"}
 
 
-def _location(facts: MemberFacts, locations: Sequence[dict]) -> tuple[str, str, int]:
+class _Member:
+    """One member's facts with what every trial reuses: results by criterion, and their place."""
+
+    __slots__ = ("facts", "results", "places", "country", "region")
+
+    def __init__(self, facts: MemberFacts) -> None:
+        self.facts = facts
+        self.results: dict[str, CriterionResult] = {}
+        self.places: dict[str, CriterionResult] = {}  # by evidence, which says where (and so the outcome)
+        self.country = normal_country(facts.country)
+        self.region = (facts.region or "").strip().lower()
+
+    def result(self, spec: CriterionSpec) -> CriterionResult:
+        found = self.results.get(spec.key)
+        if found is None:
+            evaluator = EVALUATORS.get(spec.kind)
+            if evaluator is None:
+                outcome, evidence = UNKNOWN, ASK_DOCTOR
+            else:
+                outcome, evidence = evaluator(self.facts, spec.params)
+            found = self.results[spec.key] = CriterionResult(
+                spec.kind, spec.label, outcome, evidence,
+                clinician_only=spec.kind in CLINICIAN_ONLY or spec.kind not in EVALUATORS)
+        return found
+
+
+def _location(member: _Member, trial: TrialSpec) -> tuple[str, str, int]:
     """(outcome, evidence, tier): tier 0 a site in the member's region, 1 in their country, 2 neither."""
+    facts = member.facts
     if "profile" not in facts.used or not facts.country:
         return UNKNOWN, _profile_missing(facts, "your country"), 2
-    if not locations:
+    if not trial.locations:
         return UNKNOWN, "This record lists no study sites. Ask the study team where it runs.", 2
-    country = normal_country(facts.country)
-    region = (facts.region or "").strip().lower()
-    here = [loc for loc in locations if normal_country(loc.get("country", "")) == country]
-    if region:
-        near = [loc for loc in here if (loc.get("state") or "").strip().lower() == region]
-        if near:
-            places = join_words(sorted({loc.get("city") or loc.get("facility") or loc["state"] for loc in near}))
-            return MET, f"There is a listed site in {near[0]['state']} ({places}).", 0
+    here = trial.sites.get(member.country)
     if here:
+        if member.region:
+            near = [loc for loc in here if (loc.get("state") or "").strip().lower() == member.region]
+            if near:
+                places = join_words(sorted({loc.get("city") or loc.get("facility") or loc["state"] for loc in near}))
+                return MET, f"There is a listed site in {near[0]['state']} ({places}).", 0
         places = join_words(sorted({loc.get("city") or loc.get("state") or loc.get("facility") or "" for loc in here}
                                    - {""})[:5])
         where = f" ({places})" if places else ""
         return MET, f"There is a listed site in {here[0]['country']}{where}.", 1
-    countries = join_words(sorted({loc.get("country") for loc in locations if loc.get("country")})[:5])
-    return UNKNOWN, (f"No listed site in {facts.country.strip()} (sites in: {countries or 'not listed'}). "
+    return UNKNOWN, (f"No listed site in {facts.country.strip()} (sites in: {trial.site_countries or 'not listed'}). "
                      "Ask the study team whether travel is possible."), 2
 
 
-def evaluate(facts: MemberFacts, trial: TrialSpec) -> MatchOutcome:
-    """Every criterion of one trial against the member's facts, grouped and with a sort key."""
-    results: list[CriterionResult] = []
-    curated_diagnosis = any(spec.kind == "diagnosis" for spec in trial.criteria)
-    for spec in trial.criteria:
-        if spec.kind == "condition" and curated_diagnosis:
-            continue  # a curator narrowed the registry's conditions (e.g. the SLE arm of a basket trial)
-        evaluator = EVALUATORS.get(spec.kind)
-        if evaluator is None:
-            outcome, evidence = UNKNOWN, ASK_DOCTOR
+LOCATION_LABEL = describe("location", {})
+
+
+def _evaluate(member: _Member, trial: TrialSpec) -> MatchOutcome:
+    known = member.results  # most criteria repeat across trials: look them up before calling
+    results = [known.get(spec.key) or member.result(spec) for spec in trial.evaluated]
+    outcome, evidence, tier = _location(member, trial)
+    place = member.places.get(evidence)
+    if place is None:
+        place = member.places[evidence] = CriterionResult("location", LOCATION_LABEL, outcome, evidence)
+    results.append(place)
+    met = unknown = 0
+    not_met = member_could_answer = False
+    for r in results:
+        if r.outcome == MET:
+            met += 1
+        elif r.outcome == NOT_MET:
+            not_met = True
         else:
-            outcome, evidence = evaluator(facts, spec.params)
-        results.append(CriterionResult(spec.kind, describe(spec.kind, spec.params), outcome, evidence,
-                                       clinician_only=spec.kind in CLINICIAN_ONLY or spec.kind not in EVALUATORS))
-    outcome, evidence, tier = _location(facts, trial.locations)
-    results.append(CriterionResult("location", describe("location", {}), outcome, evidence))
-    if any(r.outcome == NOT_MET for r in results):
-        grouping = PROBABLY_NOT
-    elif any(r.outcome == UNKNOWN and not r.clinician_only for r in results):
-        grouping = WORTH_ASKING
-    else:
-        grouping = MAY_FIT
-    met = sum(r.outcome == MET for r in results)
-    unknown = sum(r.outcome == UNKNOWN for r in results)
+            unknown += 1
+            member_could_answer = member_could_answer or not r.clinician_only
+    grouping = PROBABLY_NOT if not_met else WORTH_ASKING if member_could_answer else MAY_FIT
     key = (GROUP_ORDER[grouping], STATUS_ORDER.get(trial.status, 9), tier, -met, unknown, trial.nct_id)
     return MatchOutcome(trial.nct_id, grouping, tuple(results), tier, evidence if tier < 2 else "", key)
 
 
+def evaluate(facts: MemberFacts, trial: TrialSpec) -> MatchOutcome:
+    """Every criterion of one trial against the member's facts, grouped and with a sort key."""
+    return _evaluate(_Member(facts), trial)
+
+
 def match_all(facts: MemberFacts, trials: Iterable[TrialSpec]) -> list[MatchOutcome]:
     """Rank every suggestible trial (recruiting or not yet recruiting) for one member."""
-    outcomes = [evaluate(facts, t) for t in trials if t.status in SUGGESTED_STATUSES]
+    member = _Member(facts)
+    outcomes = [_evaluate(member, t) for t in trials if t.status in SUGGESTED_STATUSES]
     outcomes.sort(key=lambda o: o.sort_key)
     return outcomes
 

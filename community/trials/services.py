@@ -8,11 +8,11 @@ categories they allowed, and are deleted when they withdraw.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Text, cast, delete, func, insert, select, update
 from sqlalchemy.orm import selectinload
 
 from community import audit, mail
@@ -140,13 +140,45 @@ def _delete_derived(user_id: int, *, keep_interests: bool = False) -> None:
 
 
 # -- matching runs -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Catalogue:
+    version: tuple
+    specs: list[matching.TrialSpec]
+    ids: dict[str, int]
+
+
+# This process's matcher specs for the newest catalogue version it has seen. Building them
+# (reading and decoding every criterion, grouping sites by country) costs far more than
+# matching one member, and the catalogue changes only on imports and curation, which bump
+# Trial.updated_at; a count catches deletions. Each call reads the version, so every
+# process and instance sees a change on its next match.
+_cached: _Catalogue | None = None
+
+
 def suggestible_trials() -> tuple[list[matching.TrialSpec], dict[str, int]]:
-    """Every recruiting or not-yet-recruiting trial with its criteria, in two queries."""
-    trials = db.session.scalars(select(Trial).where(Trial.overall_status.in_(matching.SUGGESTED_STATUSES))
-                                .options(selectinload(Trial.criteria))).all()
-    return [matching.TrialSpec(t.nct_id, t.overall_status,
-                               [matching.CriterionSpec(c.kind, c.params, c.source) for c in t.criteria],
-                               t.locations) for t in trials], {t.nct_id: t.id for t in trials}
+    """Every recruiting or not-yet-recruiting trial as matcher specs, and their row ids by NCT number."""
+    global _cached
+    count, newest = db.session.execute(select(func.count(Trial.id), func.max(Trial.updated_at))).one()
+    version = (str(db.engine.url), count, newest)
+    catalogue = _cached
+    if catalogue is None or catalogue.version != version:
+        catalogue = _cached = _read_catalogue(version)
+    return catalogue.specs, catalogue.ids
+
+
+def _read_catalogue(version: tuple) -> _Catalogue:
+    """Only the columns matching needs, in two queries (whole trial rows carry long registry text)."""
+    trials = db.session.execute(select(Trial.id, Trial.nct_id, Trial.overall_status, Trial.locations)
+                                .where(Trial.overall_status.in_(matching.SUGGESTED_STATUSES))).all()
+    criteria: dict[int, list[matching.CriterionSpec]] = {t.id: [] for t in trials}
+    for c in db.session.execute(select(TrialCriterion.trial_id, TrialCriterion.kind, TrialCriterion.params,
+                                       TrialCriterion.source)
+                                .join(Trial, Trial.id == TrialCriterion.trial_id)
+                                .where(Trial.overall_status.in_(matching.SUGGESTED_STATUSES))
+                                .order_by(TrialCriterion.trial_id, TrialCriterion.position, TrialCriterion.id)):
+        criteria[c.trial_id].append(matching.CriterionSpec(c.kind, c.params, c.source))
+    return _Catalogue(version, [matching.TrialSpec(t.nct_id, t.overall_status, criteria[t.id], t.locations)
+                                for t in trials], {t.nct_id: t.id for t in trials})
 
 
 def _refresh(user: Any, consent: TrialConsent, *, notify: bool = True) -> bool:
@@ -164,18 +196,8 @@ def _refresh(user: Any, consent: TrialConsent, *, notify: bool = True) -> bool:
     state = db.session.get(TrialMatchState, user.id, populate_existing=True)
     specs, ids = suggestible_trials()
     outcomes = matching.match_all(facts, specs)
-    previous = dict(db.session.execute(select(TrialMatch.trial_id, TrialMatch.grouping)
-                                       .where(TrialMatch.user_id == user.id)).all())
-    db.session.execute(delete(TrialMatch).where(TrialMatch.user_id == user.id))
     now = utcnow()
-    newly_fitting = []
-    for rank, outcome in enumerate(outcomes):
-        trial_id = ids[outcome.nct_id]
-        db.session.add(TrialMatch(user_id=user.id, trial_id=trial_id, grouping=outcome.grouping, rank=rank,
-                                  results=[r.as_dict() for r in outcome.results],
-                                  proximity=outcome.proximity[:200], computed_at=now))
-        if outcome.grouping == matching.MAY_FIT and previous.get(trial_id) != matching.MAY_FIT:
-            newly_fitting.append(trial_id)
+    newly_fitting = _store_matches(user.id, outcomes, ids, now)
     if state is None:
         db.session.add(TrialMatchState(user_id=user.id, facts_digest=fingerprint, consent_id=consent.id,
                                        computed_at=now))
@@ -189,6 +211,48 @@ def _refresh(user: Any, consent: TrialConsent, *, notify: bool = True) -> bool:
                        suggestions_url=mail.external_url("trials.index"))
     db.session.flush()
     return True
+
+
+def _store_matches(user_id: int, outcomes: list[matching.MatchOutcome], ids: dict[str, int],
+                   now: datetime) -> list[int]:
+    """Write only what changed since the member's last matching; returns the trials that newly may fit.
+
+    A recompute usually follows a new day, a new record or an import, which leave most of
+    thousands of explanations as they were: comparing their stored text is far cheaper than
+    writing them all again. Every row then holds exactly what this matching produced; its
+    computed_at says when its explanation last changed.
+    """
+    previous = {row.trial_id: row for row in db.session.execute(
+        select(TrialMatch.id, TrialMatch.trial_id, TrialMatch.grouping, TrialMatch.rank, TrialMatch.proximity,
+               cast(TrialMatch.results, Text).label("results")).where(TrialMatch.user_id == user_id))}
+    added, changed, moved, newly_fitting = [], [], [], []
+    for rank, outcome in enumerate(outcomes):
+        trial_id = ids[outcome.nct_id]
+        proximity = outcome.proximity[:200]
+        old = previous.pop(trial_id, None)
+        if old is None or old.grouping != outcome.grouping or old.proximity != proximity or \
+                old.results != _stored_text(outcome):
+            row = {"trial_id": trial_id, "grouping": outcome.grouping, "rank": rank, "proximity": proximity,
+                   "results": [r.as_dict() for r in outcome.results], "computed_at": now}
+            if old is None:
+                added.append({"user_id": user_id, **row})
+            else:
+                changed.append({"id": old.id, **row})
+        elif old.rank != rank:
+            moved.append({"id": old.id, "rank": rank})
+        if outcome.grouping == matching.MAY_FIT and (old is None or old.grouping != matching.MAY_FIT):
+            newly_fitting.append(trial_id)
+    if previous:  # trials that stopped recruiting
+        db.session.execute(delete(TrialMatch).where(TrialMatch.id.in_([row.id for row in previous.values()])))
+    for statement, rows in ((insert(TrialMatch), added), (update(TrialMatch), changed + moved)):
+        if rows:  # one executemany each, not an ORM object per trial
+            db.session.execute(statement, rows)
+    return newly_fitting
+
+
+def _stored_text(outcome: matching.MatchOutcome) -> str:
+    """The results column's text as the JSON type writes it (json.dumps), from each result's own JSON."""
+    return "[" + ", ".join(r.as_json for r in outcome.results) + "]"
 
 
 def recompute_for_consenting_members() -> int:

@@ -1,0 +1,101 @@
+"""Matching runs against the database: a bounded number of statements, only changed rows written, and
+stored explanations identical to a from-scratch match."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import delete, select
+
+from community.db import db
+from community.models import TrialMatch, TrialMatchState
+from community.trials import services
+from community.trials.importer import import_records, records_in
+from tests.factories import make_user
+from tests.helpers import counting_statements
+from tests.trials_support import give_history, load_shipped, seed_tracking_catalogues, study
+
+ALL = ["profile", "treatments", "flares", "symptoms", "labs"]
+WRITES_TO_MATCHES = re.compile(r"^\s*(INSERT INTO|UPDATE|DELETE FROM) trial_matches\b", re.IGNORECASE)
+
+
+def crafted_member(**history):
+    user = make_user()
+    give_history(user.id, birth_year=1990, **history)
+    return user
+
+
+def stored(user_id: int) -> list[tuple]:
+    """What the member's pages show, in rank order."""
+    return [(m.trial_id, m.grouping, m.rank, m.results, m.proximity) for m in db.session.scalars(
+        select(TrialMatch).where(TrialMatch.user_id == user_id).order_by(TrialMatch.rank))]
+
+
+def test_matching_one_member_needs_the_same_statements_for_5_or_60_trials(app):
+    counts = []
+    with app.app_context():
+        seed_tracking_catalogues()
+        for total in (5, 60):
+            import_records(records_in([study(f"NCT094{total:02d}{n:03d}") for n in range(total)]))
+            user = crafted_member()
+            with counting_statements(app) as first:
+                services.give_consent(user, categories=ALL, email_updates=False)
+            import_records(records_in(study(f"NCT094{total:02d}000", max_age="30 Years")))
+            with counting_statements(app) as again:
+                services.suggestions(user)
+            assert len(stored(user.id)) >= total
+            counts.append((len(first), len(again)))
+    assert counts[0] == counts[1], counts
+    assert max(max(pair) for pair in counts) <= 30, counts
+
+
+def test_recomputing_when_nothing_changed_rewrites_no_match_row(app):
+    with app.app_context():
+        seed_tracking_catalogues()
+        load_shipped()
+        user = crafted_member()
+        services.give_consent(user, categories=ALL, email_updates=False)
+        before = stored(user.id)
+        db.session.execute(delete(TrialMatchState).where(TrialMatchState.user_id == user.id))  # as on a new day
+        db.session.commit()
+        with counting_statements(app) as statements:
+            services.suggestions(user)
+        assert db.session.get(TrialMatchState, user.id) is not None  # it did recompute
+        assert [s for s in statements if WRITES_TO_MATCHES.match(s)] == []
+        assert stored(user.id) == before and len(before) > 5
+
+
+def test_after_an_import_stored_matches_equal_a_fresh_members_from_scratch(app):
+    with app.app_context():
+        seed_tracking_catalogues()
+        load_shipped()
+        import_records(records_in([study("NCT09600001", max_age="90 Years"), study("NCT09600002", status="COMPLETED")]))
+        earlier = crafted_member()
+        services.give_consent(earlier, categories=ALL, email_updates=False)
+        before = {row[0]: row for row in stored(earlier.id)}
+        # One study now excludes them, one starts recruiting, one stops, and the rest stay as they were.
+        import_records(records_in([study("NCT09600001", max_age="30 Years"), study("NCT09600002"),
+                                   study("NCT05869955", status="COMPLETED", title="BREAKFREE-1")]))
+        assert services.recompute_for_consenting_members() == 1
+        later = crafted_member()
+        services.give_consent(later, categories=ALL, email_updates=False)
+        assert stored(earlier.id) == stored(later.id)
+        after = {row[0]: row for row in stored(earlier.id)}
+        changed = {trial_id for trial_id in before.keys() & after.keys()
+                   if before[trial_id][3] != after[trial_id][3]}
+        assert len(changed) == 1 and after[changed.pop()][1] == "probably_not"
+        assert len(after.keys() - before.keys()) == 1 and len(before.keys() - after.keys()) == 1
+
+
+def test_a_curated_criterion_reaches_the_next_match(app):
+    with app.app_context():
+        seed_tracking_catalogues()
+        load_shipped()
+        user = crafted_member(pregnancy="pregnant")
+        services.give_consent(user, categories=ALL, email_updates=False)
+        assert services.trial_for(user, "NCT06581198").match.grouping != "probably_not"
+        admin = make_user(role="admin")
+        services.add_criterion(admin, "NCT06581198", "pregnancy", {})
+        match = services.trial_for(user, "NCT06581198").match
+        assert match.grouping == "probably_not"
+        assert any(r["kind"] == "pregnancy" and r["outcome"] == "not_met" for r in match.results)
