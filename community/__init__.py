@@ -51,22 +51,15 @@ def register_extensions(app: Flask) -> None:
     from community.db import db
     from community.errors import register_error_handlers
     from community.extensions import csrf, login_manager
-    from community.models import User
 
-    pagecache.init_app(app)
     db.init_app(app)
+    pagecache.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
+    login_manager.user_loader(security.load_signed_in_user)
     security.init_app(app)
     mail.init_app(app)
     register_error_handlers(app)
-
-    @login_manager.user_loader
-    def _load_user(session_token: str):
-        from sqlalchemy import select
-
-        user = db.session.scalar(select(User).where(User.session_token == session_token))
-        return user if user is not None and user.is_active else None
 
 
 def register_blueprints(app: Flask) -> None:

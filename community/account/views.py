@@ -3,13 +3,13 @@
 import json
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_user
 
 from community.account import forms, services
 from community.errors import ValidationFailed
 from community.forms import ActionForm
 from community.permissions import MEMBER, access
-from community.security import start_session
+from community.security import sign_out, start_session
 from community.views import show_error
 
 bp = Blueprint("account", __name__)
@@ -100,8 +100,7 @@ def confirm_email(token: str):
 def sign_out_everywhere():
     if ActionForm().validate_on_submit():
         services.sign_out_everywhere(current_user)
-        logout_user()
-        start_session()
+        sign_out()
         flash("You're signed out on every device, including this one.", "success")
         return redirect(url_for("auth.login"))
     return redirect(url_for("account.settings"))
@@ -128,8 +127,7 @@ def delete():
         except ValidationFailed as error:
             show_error(form, error)
         else:
-            logout_user()
-            start_session()
+            sign_out()
             flash("Your account and your private records are deleted. We wish you well.", "success")
             return redirect(url_for("main.home"))
     return render_template("account/delete.html", form=form)

@@ -1,14 +1,14 @@
 """Sign-up, email verification, sign-in, sign-out and password reset."""
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
 from community.auth import forms, services
 from community.errors import ValidationFailed
 from community.extensions import throttle
 from community.forms import ActionForm
 from community.permissions import ANONYMOUS_ONLY, MEMBER, PUBLIC, access
-from community.security import start_session
+from community.security import sign_in, sign_out
 from community.views import requested_next, safe_next, show_error
 
 bp = Blueprint("auth", __name__)
@@ -81,8 +81,7 @@ def login():
             form.form_errors.append("That email address and password don't match an account. "
                                     "Please check both and try again.")
         else:
-            start_session()
-            login_user(user, remember=form.remember.data)
+            sign_in(user, remember=form.remember.data)
             flash(f"Welcome back, {user.display_name}.", "success")
             return redirect(safe_next())
     return render_template("auth/login.html", form=form)
@@ -92,8 +91,7 @@ def login():
 @access(MEMBER)
 def logout():
     if ActionForm().validate_on_submit():
-        logout_user()
-        start_session()
+        sign_out()
         flash("You're signed out. Take care.", "success")
     return redirect(url_for("main.home"))
 
@@ -124,7 +122,7 @@ def reset_password(token: str):
             show_error(form, error)
         else:
             if current_user.is_authenticated:
-                logout_user()
+                sign_out()
             flash("Your password is changed and you're signed out everywhere. "
                   "Please sign in with your new password.", "success")
             return redirect(url_for("auth.login"))

@@ -46,9 +46,9 @@ from community.models.trials import (
     TrialMatchState,
     TrialNotification,
 )
-from community.models.user import Role, User
+from community.models.user import Role, SignIn, User
 
-__all__ = ["AuditEvent", "OutboxMessage", "Role", "User",
+__all__ = ["AuditEvent", "OutboxMessage", "Role", "SignIn", "User",
            "CheckIn", "Flare", "HealthProfile", "LabResult", "LabTest", "Medication", "Symptom",
            "SymptomRating", "TrackingSettings", "Treatment", "TreatmentSideEffect",
            "Category", "CategoryWatch", "Draft", "ForumPreference", "Notification", "Post",

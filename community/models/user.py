@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from community.db import Base, UTCDateTime, utcnow
@@ -39,8 +40,8 @@ class User(UserMixin, Base):
     terms_accepted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # Flask-Login's "alternative id": rotating it ends every session and
-    # remember-me cookie of this member at once.
+    # Half of Flask-Login's "alternative id" (see get_id): rotating it ends every
+    # session and remember-me cookie of this member at once.
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     suspension_reason: Mapped[str | None] = mapped_column(Text)
@@ -52,8 +53,16 @@ class User(UserMixin, Base):
     living_with_lupus_since: Mapped[int | None] = mapped_column(Integer)
     show_lupus_since: Mapped[bool] = mapped_column(Boolean, default=True)
 
+    # The token of the sign-in this request runs under: set by community.security
+    # when it signs the member in or loads them for a request. Never stored.
+    sign_in_token = None
+
     def get_id(self) -> str:
-        return self.session_token
+        """What the session and the remember-me cookie carry: the member's session token
+        (all their devices) and this device's sign-in token, so either ends the session."""
+        if self.sign_in_token is None:
+            raise RuntimeError("sign members in with community.security.sign_in")
+        return f"{self.session_token}.{self.sign_in_token}"
 
     @property
     def is_verified(self) -> bool:
@@ -80,3 +89,24 @@ from community import userdata  # noqa: E402 - registration follows the model it
 
 userdata.register(User, owner_column="id", section="account",
                   exclude=("password_hash", "session_token"))
+
+
+def hash_sign_in_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class SignIn(Base):
+    """One sign-in on one device: it lives until that device signs out (or its
+    remember-me cookie could no longer be valid), so a copy of the cookie dies with it.
+    Only a hash of the token is stored: the table alone cannot open a session."""
+
+    __tablename__ = "sign_ins"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+userdata.register(SignIn, owner_column="user_id", section="sign_ins", exclude=("token_hash",))

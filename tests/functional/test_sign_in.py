@@ -140,3 +140,91 @@ def test_sign_out_everywhere_service_rotates_the_session_token(app, maya):
         before = user.session_token
         account_services.sign_out_everywhere(user)
         assert db.session.get(User, maya).session_token != before
+
+
+def copy_of(client, app, *names):
+    """A second browser holding copies of ``client``'s cookies (a stolen or replayed cookie)."""
+    thief = app.test_client()
+    for name in names:
+        cookie = client.get_cookie(name)
+        assert cookie is not None, name
+        thief.set_cookie(name, cookie.value)
+    return thief
+
+
+def test_a_copied_session_cookie_stops_working_once_its_owner_signs_out(app, client, auth, maya):
+    auth.login("maya@example.org")
+    thief = copy_of(client, app, "session")
+    assert thief.get("/account/").status_code == 200
+    auth.logout()
+    assert client.get("/account/").status_code == 302
+    assert thief.get("/account/").status_code == 302
+
+
+def test_a_copied_remember_cookie_stops_working_once_its_owner_signs_out(app, client, auth, maya):
+    auth.login("maya@example.org", remember="y")
+    thief = copy_of(client, app, "remember_token")
+    assert thief.get("/account/").status_code == 200  # restores a session from the cookie alone
+    auth.logout()
+    assert copy_of(client, app, "session").get("/account/").status_code == 302
+    assert thief.get("/account/").status_code == 302
+    assert copy_of(thief, app, "session").get("/account/").status_code == 302
+
+
+def test_signing_out_on_one_device_keeps_the_members_other_devices(app, maya):
+    from tests.conftest import AuthActions
+    phone, laptop = app.test_client(), app.test_client()
+    AuthActions(app, phone).login("maya@example.org", remember="y")
+    AuthActions(app, laptop).login("maya@example.org")
+    AuthActions(app, laptop).logout()
+    assert laptop.get("/account/").status_code == 302
+    assert phone.get("/account/").status_code == 200
+    assert copy_of(phone, app, "remember_token").get("/account/").status_code == 200
+
+
+def test_signing_out_everywhere_also_ends_copies_of_this_devices_cookies(app, client, auth, maya):
+    auth.login("maya@example.org", remember="y")
+    thief = copy_of(client, app, "session", "remember_token")
+    client.submit("/account/sign-out-everywhere", page="/account/")
+    assert thief.get("/account/").status_code == 302
+
+
+def test_a_sign_in_is_recorded_by_hash_only_ended_at_sign_out_and_pruned_at_the_next(app, client, auth, maya):
+    from community.models import SignIn
+    auth.login("maya@example.org")
+    cookie_id = _session_user_id(client)
+    with app.app_context():
+        record = db.session.scalars(select(SignIn).where(SignIn.user_id == maya)).one()
+        assert record.ended_at is None
+        assert cookie_id.split(".")[1] not in record.token_hash  # the token itself is never stored
+    auth.logout()
+    with app.app_context():
+        assert db.session.get(SignIn, record.id).ended_at is not None
+    auth.login("maya@example.org")
+    with app.app_context():
+        live = db.session.scalars(select(SignIn).where(SignIn.user_id == maya)).all()
+        assert [r.ended_at for r in live] == [None] and live[0].token_hash != record.token_hash
+
+
+def test_a_sign_in_expires_on_the_server_after_its_longest_cookie_life(app, client, auth, maya):
+    from community.models import SignIn
+    auth.login("maya@example.org", remember="y")
+    with app.app_context():
+        record = db.session.scalars(select(SignIn).where(SignIn.user_id == maya)).one()
+        record.created_at = utcnow() - app.config["REMEMBER_COOKIE_DURATION"] - timedelta(minutes=1)
+        db.session.commit()
+    assert client.get("/account/").status_code == 302
+    assert copy_of(client, app, "remember_token").get("/account/").status_code == 302
+
+
+def test_a_session_from_before_sign_ins_were_recorded_is_signed_out(app, client, maya):
+    with app.app_context():
+        session_token = db.session.get(User, maya).session_token
+    with client.session_transaction() as session:
+        session["_user_id"] = session_token
+    assert client.get("/account/").status_code == 302
+
+
+def _session_user_id(client) -> str:
+    with client.session_transaction() as session:
+        return session["_user_id"]
