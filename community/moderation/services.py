@@ -91,6 +91,16 @@ def _open_item_for(*, post_id: int | None = None, subject_id: int | None = None)
     return db.session.scalar(statement.order_by(QueueItem.id).limit(1))
 
 
+def _lock_reported(row: Post | User) -> None:
+    """Re-read the reported row under its lock until commit, so concurrent reports of it
+    queue here and each sees the review item, reporters and hiding of the one before.
+
+    On PostgreSQL, read committed would otherwise let two first reports each open an item;
+    SQLite's IMMEDIATE transactions already queue writers, and it ignores FOR UPDATE.
+    """
+    db.session.refresh(row, with_for_update=True)
+
+
 def _check_report(reason: str, note: str) -> str:
     if reason not in {r.value for r in ReportReason}:
         raise ValidationFailed("Please choose a reason.", field="reason")
@@ -124,6 +134,7 @@ def report_post(reporter: User, post_id: int, reason: str, note: str = "") -> Re
     post, topic = report_target_post(reporter, post_id)
     note = _check_report(reason, note)
     urgent = reason == ReportReason.MEMBER_AT_RISK
+    _lock_reported(post)
     item = _open_item_for(post_id=post.id)
     if item is not None and db.session.scalar(select(Report.id).where(
             Report.item_id == item.id, Report.reporter_id == reporter.id)) is not None:
@@ -159,6 +170,7 @@ def report_member(reporter: User, user_id: int, reason: str, note: str = "") -> 
     """Report a member (not a particular post) with a reason."""
     target = report_target_member(reporter, user_id)
     note = _check_report(reason, note)
+    _lock_reported(target)
     item = _open_item_for(subject_id=target.id)
     if item is not None and db.session.scalar(select(Report.id).where(
             Report.item_id == item.id, Report.reporter_id == reporter.id)) is not None:
