@@ -6,7 +6,7 @@ FLASK := $(VENV)/bin/flask --app wsgi
 STAMP := $(VENV)/.installed
 TEST_ARGS ?=
 
-.PHONY: install run test test-sqlite test-postgres lint demo browser clean bench
+.PHONY: install run test test-sqlite test-postgres lint demo browser clean bench bench-cluster
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -47,6 +47,10 @@ bench: install
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; fi; }
 	$(PY) bench/pages.py
 	$(PY) bench/match_bench.py
+
+# Two gunicorn instances sharing the database and Redis (tests/cluster; `make test` runs them too).
+bench-cluster: install
+	$(VENV)/bin/pytest -m cluster -s $(TEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
