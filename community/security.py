@@ -107,12 +107,9 @@ def init_app(app: Flask) -> None:
             session["started_at"] = now
         reason = _expired(now, app)
         if reason:
-            # Only this browser's session ends: its signed stamps are what expired, so a
-            # copy of it is expired too. (Ending the sign-in record here would be a write
-            # in a reading request; a copied remember-me cookie still dies with the sign-in's
-            # lifetime or any sign-out.)
-            logout_user()
-            session.clear()
+            # End the sign-in record too, so a copied remember-me cookie dies with it.
+            db.writing()  # even when the request is a GET
+            sign_out()
             flash(reason, "info")
             return
         session["seen_at"] = now

@@ -73,6 +73,15 @@ def test_idle_session_ends_and_says_why(app, client, auth, maya):
     assert client.get("/account/").status_code == 302
 
 
+def test_an_idle_timeout_also_ends_copies_of_the_remember_cookie(app, client, auth, maya):
+    auth.login("maya@example.org", remember="y")
+    thief = copy_of(client, app, "remember_token")
+    with client.session_transaction() as session:
+        session["seen_at"] -= app.config["SESSION_IDLE_TIMEOUT"].total_seconds() + 5
+    assert client.get("/account/").status_code == 302
+    assert thief.get("/account/").status_code == 302
+
+
 def test_long_session_ends_even_when_active(app, client, auth, maya):
     auth.login("maya@example.org")
     with client.session_transaction() as session:
