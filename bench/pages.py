@@ -38,6 +38,8 @@ POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgr
 CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "16")
 WORKERS = os.environ.get("BENCH_WORKERS", str(os.cpu_count() or 2))
 BENCH_EMAIL, BENCH_PASSWORD = "bench@example.org", "bench member password"
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+KEY_PREFIX = f"lupus-bench-{os.getpid()}"
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 CEILING = "ceiling (bare Flask hello)"
 CHECKIN_POST = "check-in POST (member)"
@@ -120,7 +122,8 @@ def pages_for(data: dict) -> dict[str, str]:
     return {
         "topic page (anonymous, 20 posts)": f"/forum/t/{data['topic']}",
         "category listing (anonymous)": f"/forum/c/{data['category']}",
-        "search (anonymous)": f"/forum/search?q={data['word']}",
+        # Signed in: members' pages are never cached, so this measures the full-text query itself.
+        "search (member)": f"/forum/search?q={data['word']}",
         "tracking dashboard (member)": "/tracking/",
         "tracking chart (member)": "/tracking/charts",
         "trial suggestions (member)": "/trials/",
@@ -167,6 +170,29 @@ def statements_per_page(app, pages: dict[str, str]) -> dict[str, int]:
                 raise RuntimeError(f"{name} answered {status.status_code}, not {expected}")
         counts[name] = len(statements)
     return counts
+
+
+def production_like_redis() -> dict[str, str]:
+    """Rate limits and the visitors' page cache in Redis, as in production, under a key
+    prefix of this run's own; nothing when Redis isn't running (the table says so)."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL).ping()
+    except redis.RedisError:
+        return {}
+    return {"RATELIMIT_STORAGE_URI": REDIS_URL, "PAGE_CACHE_URL": REDIS_URL, "RATELIMIT_KEY_PREFIX": KEY_PREFIX}
+
+
+def forget_redis_keys() -> None:
+    import redis
+
+    try:
+        client = redis.Redis.from_url(REDIS_URL)
+        for key in client.scan_iter(f"{KEY_PREFIX}*"):
+            client.delete(key)
+    except redis.RedisError:
+        pass
 
 
 def serve(module: str, port: int, env: dict) -> subprocess.Popen:
@@ -233,7 +259,7 @@ def measure_set(engine: str, data_set: str, seconds: int, workdir: Path, ceiling
         data["app"].extensions["db"].kw["bind"].dispose()
         env = {**os.environ, "DATABASE_URL": database_url, "APP_ENV": "development",
                "SECRET_KEY": "bench-" + "x" * 40, "MAIL_BACKEND": "outbox", "LOG_LEVEL": "WARNING",
-               "PYTHONPATH": str(ROOT)}
+               "PYTHONPATH": str(ROOT), **production_like_redis()}
         port = free_port()
         server = serve("wsgi:app", port, env)
         results = {}
@@ -304,7 +330,8 @@ def main() -> None:
     report = {"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
               "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                           "platform": platform.platform()},
-              "settings": {"seconds": args.seconds, "connections": CONNECTIONS, "gunicorn_workers": WORKERS},
+              "settings": {"seconds": args.seconds, "connections": CONNECTIONS, "gunicorn_workers": WORKERS,
+                           "redis": "on" if production_like_redis() else "off (not running)"},
               "ceiling": ceiling, "databases": {}}
     try:
         for engine in engines:
@@ -314,6 +341,7 @@ def main() -> None:
             print_table(engine, ceiling, sets)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+        forget_redis_keys()
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2))
     print(f"\nWritten {RESULTS.relative_to(ROOT)}")

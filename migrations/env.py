@@ -17,8 +17,8 @@ target_metadata = Base.metadata
 
 def include_name(name, type_, _parent_names) -> bool:
     """Leave full-text search artefacts alone: they are created by hand in migrations
-    (SQLite FTS5 tables and their shadow tables, PostgreSQL expression indexes)."""
-    return not (type_ in ("table", "index") and name and "_fts" in name)
+    (SQLite FTS5 tables and their shadow tables, PostgreSQL tsvector columns and indexes)."""
+    return not (type_ in ("table", "index", "column") and name and "_fts" in name)
 
 
 def database_url() -> str:
