@@ -144,6 +144,14 @@ def app(shared_app, cleanup_engine):
     shared_app.extensions["page_cache"].clear()  # its pages showed the rows just deleted
 
 
+@pytest.fixture
+def without_page_cache(app):
+    """The app with the visitors' page cache off, for tests that count what rendering a page costs."""
+    cache = app.extensions.pop("page_cache")
+    yield app
+    app.extensions["page_cache"] = cache
+
+
 class FormClient(FlaskClient):
     """A test client that submits forms the way a browser does: with the page's CSRF token."""
 

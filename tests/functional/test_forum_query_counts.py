@@ -31,7 +31,7 @@ PAGES = ["/forum/t/{topic}", "/forum/c/{cat}", "/forum/latest", "/forum/search?q
 
 
 @pytest.mark.parametrize("signed_in", [False, True], ids=["visitor", "member"])
-def test_forum_pages_use_a_bounded_number_of_queries(app, client, auth, signed_in):
+def test_forum_pages_use_a_bounded_number_of_queries(app, client, auth, signed_in, without_page_cache):
     small = build(app, 2)
     large = build(app, 25)
     if signed_in:
