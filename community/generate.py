@@ -60,57 +60,38 @@ PRESETS = {
     "large": Preset(members=2000, days=365, topics=5000, replies_per_topic=99),
 }
 
-WORDS = [
-    "fatigue",
-    "joint",
-    "pain",
-    "rash",
-    "hydroxychloroquine",
-    "prednisone",
-    "mycophenolate",
-    "belimumab",
-    "anifrolumab",
-    "flare",
-    "kidney",
-    "rheumatologist",
-    "sun",
-    "hair",
-    "loss",
-    "brain",
-    "fog",
-    "sleep",
-    "swelling",
-    "appointment",
-    "bloods",
-    "complement",
-    "anti-dsDNA",
-    "nephritis",
-    "steroids",
-    "taper",
-    "pacing",
-    "work",
-    "family",
-    "tired",
-    "hopeful",
-    "today",
-    "week",
-    "doctor",
-    "nurse",
-    "clinic",
-    "infusion",
-    "side",
-    "effects",
-    "nausea",
-    "mouth",
-    "ulcers",
-    "raynauds",
-    "cold",
-    "hands",
-]
+# Lupus-forum vocabulary, most common first. Words are drawn with Zipf-like weights
+# (1/rank), as in real writing: a few words are everywhere and most are rare, so a search
+# for a typical word matches a realistic share of posts, not a third of the forum.
+WORDS = """
+    i the and to my a it of is in have for but with on so was not that this be
+    tired today fatigue pain flare joint doctor week feel sleep rheumatologist bloods
+    hydroxychloroquine prednisone rash hair kidney steroids better work family
+    mycophenolate appointment help hope worse morning night month year taper swelling
+    brain fog sun nurse clinic infusion side effects nausea mouth ulcers raynauds cold hands
+    belimumab anifrolumab complement anti-dsdna nephritis pacing hopeful loss knees wrists
+    headache fever chest breath walking stairs garden shower job boss sick days leave
+    husband wife partner kids mum dad friends support group diagnosed years ago since
+    methotrexate azathioprine tacrolimus voclosporin rituximab cyclophosphamide biopsy
+    urine protein creatinine egfr c3 c4 esr crp ana antibodies results normal high low
+    dose mg weaning increase started stopped switched plaquenil benlysta saphnelo cellcept
+    eye exam retina optician dentist dry eyes skin cream sunscreen hat shade uv malar
+    butterfly photosensitive itchy bruising anaemia iron b12 vitamin d bone density
+    osteoporosis weight gain moon face insomnia anxiety depression mood counsellor
+    pregnancy planning contraception hormones period cycle fertility baby midwife
+    travel holiday flight insurance heat summer winter damp weather storm pressure
+    exercise yoga swimming physio stretching rest nap spoons energy crash boom bust
+    diet gluten dairy anti-inflammatory turmeric fish oil coffee alcohol water hydration
+    pharmacy prescription refill cost shortage generic brand trial study research news
+    """.split()  # noqa: SIM905 - a paragraph of words reads better than 260 quoted strings
+
+
+
+WORD_WEIGHTS = [1 / rank for rank in range(1, len(WORDS) + 1)]
 
 
 def _sentence(rng: random.Random, n: int) -> str:
-    return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize() + "."
+    return " ".join(rng.choices(WORDS, WORD_WEIGHTS, k=n)).capitalize() + "."
 
 
 def _batches(rows: Iterator[dict], size: int = BATCH) -> Iterator[list[dict]]:
