@@ -16,9 +16,10 @@ from datetime import datetime
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from community.db import db
+from community.models import Post
 from community.permissions import Guardian
 
 MAX_WORDS = 12
@@ -66,6 +67,12 @@ def highlight(snippet: str) -> Markup:
 # match: a common word matches a large share of a big forum, and ranking them all
 # would make search slower as the forum grows. Recent posts are what members look for.
 CANDIDATES = 1000
+# Even finding the newest matches means reading every match, unless the search starts
+# with the newest posts: first the newest RECENT_POSTS, then ten times as many, and so
+# on until CANDIDATES matches are found or the whole forum was searched. The result is
+# the same as searching everything at once; a common word just stops early.
+RECENT_POSTS = 50_000
+WIDER = 10
 
 _SQLITE = text("""
 WITH candidates AS (
@@ -74,6 +81,7 @@ WITH candidates AS (
       JOIN forum_posts p ON p.id = forum_fts.rowid
       JOIN forum_topics t ON t.id = p.topic_id
      WHERE forum_fts MATCH :match
+       AND forum_fts.rowid > :floor
        AND p.deleted_at IS NULL
        AND (:staff OR (p.hidden_at IS NULL AND t.hidden_at IS NULL))
        AND (:member OR t.members_only = 0)
@@ -82,7 +90,8 @@ WITH candidates AS (
 ),
 ranked AS (SELECT id, rank FROM candidates ORDER BY rank, id DESC LIMIT :limit OFFSET :offset)
 SELECT p.id, p.number, p.created_at, t.id, t.title, u.display_name,
-       snippet(forum_fts, 1, char(2), char(3), '…', 24)
+       snippet(forum_fts, 1, char(2), char(3), '…', 24),
+       (SELECT count(*) FROM candidates)
   FROM forum_fts
   JOIN ranked r ON r.id = forum_fts.rowid
   JOIN forum_posts p ON p.id = forum_fts.rowid
@@ -93,33 +102,39 @@ SELECT p.id, p.number, p.created_at, t.id, t.title, u.display_name,
 """)
 
 # body_fts and title_fts are stored tsvector columns (migration 0008) with GIN indexes.
+# The visible matches are found with the post rows the index scan already reads (no second
+# look-up per match), and only the newest CANDIDATES are read again for ranking.
 _POSTGRES = text("""
 WITH q AS (SELECT plainto_tsquery('english', :terms) AS query),
-candidates AS (
-    SELECT p.id, p.number, p.created_at, p.body_text, p.body_fts, p.author_id,
-           t.id AS topic_id, t.title, t.title_fts
-      FROM forum_posts p
-      JOIN forum_topics t ON t.id = p.topic_id, q
-     WHERE p.id IN (SELECT hit.id FROM forum_posts hit, q WHERE hit.body_fts @@ q.query
-                    UNION ALL
-                    SELECT opening.id FROM forum_topics titled
-                      JOIN forum_posts opening ON opening.topic_id = titled.id AND opening.number = 1, q
-                     WHERE titled.title_fts @@ q.query)
+visible AS (
+    SELECT p.id FROM forum_posts p JOIN forum_topics t ON t.id = p.topic_id, q
+     WHERE p.body_fts @@ q.query
+       AND p.id > :floor
        AND p.deleted_at IS NULL
        AND (:staff OR (p.hidden_at IS NULL AND t.hidden_at IS NULL))
        AND (:member OR NOT t.members_only)
-     ORDER BY p.id DESC
-     LIMIT :candidates
+    UNION
+    SELECT p.id FROM forum_topics t JOIN forum_posts p ON p.topic_id = t.id AND p.number = 1, q
+     WHERE t.title_fts @@ q.query
+       AND p.id > :floor
+       AND p.deleted_at IS NULL
+       AND (:staff OR (p.hidden_at IS NULL AND t.hidden_at IS NULL))
+       AND (:member OR NOT t.members_only)
 ),
+candidates AS (SELECT id FROM visible ORDER BY id DESC LIMIT :candidates),
 ranked AS (
-    SELECT c.*, ts_rank(c.body_fts, q.query)
-                + CASE WHEN c.number = 1 THEN 4 * ts_rank(c.title_fts, q.query) ELSE 0 END AS rank
-      FROM candidates c, q
-     ORDER BY rank DESC, c.id DESC
+    SELECT p.id, p.number, p.created_at, p.body_text, p.author_id, t.id AS topic_id, t.title,
+           ts_rank(p.body_fts, q.query)
+           + CASE WHEN p.number = 1 THEN 4 * ts_rank(t.title_fts, q.query) ELSE 0 END AS rank
+      FROM candidates c
+      JOIN forum_posts p ON p.id = c.id
+      JOIN forum_topics t ON t.id = p.topic_id, q
+     ORDER BY rank DESC, p.id DESC
      LIMIT :limit OFFSET :offset
 )
 SELECT r.id, r.number, r.created_at, r.topic_id, r.title, u.display_name,
-       ts_headline('english', r.body_text, q.query, :options)
+       ts_headline('english', r.body_text, q.query, :options),
+       (SELECT count(*) FROM candidates)
   FROM ranked r
   LEFT JOIN users u ON u.id = r.author_id, q
  ORDER BY r.rank DESC, r.id DESC
@@ -138,12 +153,20 @@ def search(viewer: Any, query: str, page: int = 1) -> tuple[list[SearchResult], 
     guardian = Guardian(viewer)
     params = {"staff": guardian.is_staff, "member": guardian.is_member, "candidates": CANDIDATES,
               "limit": PER_PAGE + 1, "offset": (page - 1) * PER_PAGE}
-    bind = db.session.get_bind()
-    if bind.dialect.name == "postgresql":
-        rows = db.session.execute(_POSTGRES, {**params, "terms": " ".join(query_words),
-                                              "options": HEADLINE_OPTIONS}).all()
+    if db.session.get_bind().dialect.name == "postgresql":
+        statement = _POSTGRES
+        params.update(terms=" ".join(query_words), options=HEADLINE_OPTIONS)
     else:
-        rows = db.session.execute(_SQLITE, {**params, "match": fts5_query(query_words)}).all()
+        statement, params["match"] = _SQLITE, fts5_query(query_words)
+    newest = db.session.scalar(select(func.max(Post.id))) or 0
+    window = RECENT_POSTS
+    while True:
+        floor = max(newest - window, 0)
+        rows = db.session.execute(statement, {**params, "floor": floor}).all()
+        found = rows[0][7] if rows else 0  # an empty page: fewer candidates than its offset
+        if found >= CANDIDATES or floor == 0:
+            break
+        window *= WIDER
     results = [SearchResult(row[0], row[1], _as_datetime(row[2]), row[3], row[4], row[5],
                             highlight(row[6])) for row in rows]
     return results[:PER_PAGE], len(results) > PER_PAGE

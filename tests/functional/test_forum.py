@@ -22,7 +22,7 @@ from community.models.forum import (
 )
 from tests.factories import PASSWORD, make_user
 from tests.forum_factories import first_post, make_category, make_old_member, make_topic
-from tests.helpers import emails_to
+from tests.helpers import counting_statements, emails_to
 
 
 @pytest.fixture(autouse=True)
@@ -492,6 +492,45 @@ def test_search_finds_words_in_titles_and_replies(app, client):
         assert topic.id
     assert "Hydroxychloroquine eye checks" in html(client.get("/forum/search?q=hydroxychloroquine"))
     assert "optician" in html(client.get("/forum/search?q=optician"))
+
+
+def test_searching_from_the_newest_posts_outward_finds_what_searching_everything_finds(app, monkeypatch):
+    from flask_login import AnonymousUserMixin
+
+    from community.forum import search as forum_search
+
+    with app.app_context():
+        c = make_category()
+        author, member = make_old_member(), make_old_member()
+        make_topic(author, c, title="Pacing for beginners", replies=30, reply_body="pacing note {n}")
+        make_topic(author, c, title="Garden", replies=30, reply_body="roses {n} and one pacing idea")
+        make_topic(author, c, title="Members talk", members_only=True, replies=10, reply_body="pacing {n}")
+        make_topic(author, c, title="Quiet", replies=40, reply_body="nothing to see {n}")
+        make_topic(author, c, title="Rare", body="a single voclosporin question")
+
+        def found(viewer, query, page=1):
+            results, more = forum_search.search(viewer, query, page)
+            return [r.post_id for r in results], more
+
+        cases = [(viewer, query, page) for viewer in (AnonymousUserMixin(), member)
+                 for query in ("pacing", "voclosporin", "roses pacing") for page in (1, 2)]
+        for candidates in (5, 25, 1000):
+            monkeypatch.setattr(forum_search, "CANDIDATES", candidates)
+            monkeypatch.setattr(forum_search, "RECENT_POSTS", 10**9)
+            everything = [found(*case) for case in cases]
+            monkeypatch.setattr(forum_search, "RECENT_POSTS", 3)
+            assert [found(*case) for case in cases] == everything, candidates
+        assert everything[0][0], "the comparison must be over real results"
+
+        # A common word stops at the first window; a rare one widens until it has searched everything.
+        monkeypatch.setattr(forum_search, "CANDIDATES", 5)
+        monkeypatch.setattr(forum_search, "RECENT_POSTS", 50)  # members-only "pacing" replies are in it
+        with counting_statements(app) as common:
+            found(member, "pacing")
+        with counting_statements(app) as rare:
+            found(member, "voclosporin")
+        assert len(common) == 2  # the newest post's id, then one window
+        assert len(rare) == 3  # 50 newest posts, then 500: the whole forum
 
 
 # -- limits --------------------------------------------------------------------------------
