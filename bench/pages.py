@@ -44,6 +44,7 @@ CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 CEILING = "ceiling (bare Flask hello)"
 CHECKIN_POST = "check-in POST (member)"
 SEARCH = "hair mycophenolate"  # what a member asks: did anyone else lose hair on it?
+SEARCH_PAGE = "search (member)"
 
 
 def free_port() -> int:
@@ -123,7 +124,7 @@ def pages_for(data: dict) -> dict[str, str]:
         "topic page (anonymous, 20 posts)": f"/forum/t/{data['topic']}",
         "category listing (anonymous)": f"/forum/c/{data['category']}",
         # Signed in: members' pages are never cached, so this measures the full-text query itself.
-        "search (member)": f"/forum/search?q={SEARCH.replace(' ', '+')}",
+        SEARCH_PAGE: f"/forum/search?q={SEARCH.replace(' ', '+')}",
         "tracking dashboard (member)": "/tracking/",
         "tracking chart (member)": "/tracking/charts",
         "trial suggestions (member)": "/trials/",
@@ -231,14 +232,15 @@ def signed_in_opener(port: int) -> tuple[urllib.request.OpenerDirector, CookieJa
     return opener, jar
 
 
-def wrk(url: str, seconds: int, cookie: str | None = None, post_body: str | None = None) -> dict:
+def wrk(url: str, seconds: int, cookie: str | None = None, post_body: str | None = None,
+        connections: str = CONNECTIONS) -> dict:
     script = ROOT / "bench" / "latency.lua"
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
         if post_body is not None:
             lua.write(f'wrk.method = "POST"\nwrk.body = "{post_body}"\n'
                       'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n')
         lua.write(script.read_text())
-    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "5s", "-s", lua.name, url]
+    command = ["wrk", f"-t{min(2, int(connections))}", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s", "-s", lua.name, url]
     if cookie:
         command[1:1] = ["-H", f"Cookie: {cookie}"]
     try:
@@ -277,10 +279,13 @@ def measure_set(engine: str, data_set: str, seconds: int, workdir: Path, ceiling
                 result["share_of_ceiling"] = round(100 * result["rps"] / ceiling_rps, 1)
                 result["sql_statements"] = statements[name]
                 results[name] = result
+            # Search latency itself, one member at a time: under 16 connections on 2 workers
+            # every request also waits for ~8 others, which the page rows above include.
+            alone = wrk(f"http://127.0.0.1:{port}{pages[SEARCH_PAGE]}", seconds, cookie, connections="1")
         finally:
             stop(server)
     return {"generated_rows": data["generated"], "generation_seconds": data["seconds"],
-            "posts": data["posts"], "pages": results}
+            "posts": data["posts"], "pages": results, "search_alone": alone}
 
 
 def print_table(engine: str, ceiling: dict, sets: dict[str, dict]) -> None:
@@ -302,6 +307,9 @@ def print_table(engine: str, ceiling: dict, sets: dict[str, dict]) -> None:
             small, large = (m["pages"][name]["p95"] for m in sets.values())
             line += f" | {large / small:>9.2f}×" if small else " |"
         print(line)
+    alone = "; ".join(f"{data_set} p50 {m['search_alone']['p50']:.1f} ms, p95 {m['search_alone']['p95']:.1f} ms"
+                      for data_set, m in sets.items())
+    print(f"search {SEARCH!r}, one connection: {alone}")
 
 
 def main() -> None:
