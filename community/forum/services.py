@@ -739,18 +739,23 @@ class NotificationRow:
     actor_name: str | None
 
 
-def _notification_rows(user: User):
+_ACTOR = aliased(User, name="actor")
+
+
+def _openable(statement, user: User):
+    """Narrow a statement over notifications to the member's that lead to a post they may see."""
     guardian = Guardian(user)
-    actor = aliased(User)
-    conditions = [Notification.user_id == user.id, Post.deleted_at.is_(None),
-                  *_visible_topics(guardian)]
+    conditions = [Notification.user_id == user.id, Post.deleted_at.is_(None), *_visible_topics(guardian)]
     if not guardian.is_staff:
         conditions.append(Post.hidden_at.is_(None))
-    return (select(Notification, Topic.title, actor.display_name)
-            .join(Topic, Notification.topic_id == Topic.id)
+    return (statement.join(Topic, Notification.topic_id == Topic.id)
             .join(Post, Notification.post_id == Post.id)
-            .outerjoin(actor, Notification.actor_id == actor.id)
             .where(*conditions))
+
+
+def _notification_rows(user: User):
+    return _openable(select(Notification, Topic.title, _ACTOR.display_name), user).outerjoin(
+        _ACTOR, Notification.actor_id == _ACTOR.id)
 
 
 def list_notifications(user: User, page: int = 1, per_page: int = 30
@@ -766,8 +771,9 @@ def unread_notification_count(user: Any) -> int:
     """Unread notifications the member could open (same filters as the list), for the header."""
     if not Guardian(user).is_member:
         return 0
-    rows = _notification_rows(user).where(Notification.read_at.is_(None)).subquery()
-    return db.session.scalar(select(func.count()).select_from(rows)) or 0
+    # Called for the header of every member page: one plain count, no names joined in.
+    return db.session.scalar(_openable(select(func.count(Notification.id)).select_from(Notification), user)
+                             .where(Notification.read_at.is_(None))) or 0
 
 
 def mark_all_read(user: User) -> int:

@@ -457,6 +457,40 @@ def test_latest_pages_with_a_cursor_and_ignores_a_broken_one(app, client):
     assert client.get("/forum/latest?after=99999999999999999999.1").status_code == 200
 
 
+def test_header_counts_only_unread_notifications_the_member_can_open(app, auth):
+    from community.db import utcnow
+    from community.forum.services import list_notifications, unread_notification_count
+
+    with app.app_context():
+        c = make_category()
+        author = make_old_member()
+        visible = make_topic(author, c, replies=5)
+        hidden_topic = make_topic(author, c, replies=1)
+        hidden_topic.hidden_at = utcnow()
+        posts = {p.number: p for p in db.session.scalars(select(Post).where(Post.topic_id == visible.id))}
+        posts[3].hidden_at = utcnow()
+        posts[4].deleted_at = utcnow()
+        db.session.commit()
+    member_id = sign_in_old(auth)
+    with app.app_context():
+        member = db.session.get(User, member_id)
+        moderator = make_old_member(role="moderator")
+        for reader in (member, moderator):
+            for number in (2, 3, 4, 5):
+                db.session.add(Notification(user_id=reader.id, kind="reply", topic_id=visible.id,
+                                            post_id=posts[number].id, actor_id=author.id))
+            db.session.add(Notification(user_id=reader.id, kind="reply", topic_id=hidden_topic.id,
+                                        post_id=first_post(hidden_topic).id, actor_id=author.id))
+        db.session.add(Notification(user_id=member.id, kind="reply", topic_id=visible.id,
+                                    post_id=posts[6].id, actor_id=author.id, read_at=utcnow()))
+        db.session.commit()
+        # The member: replies 2 and 5 (3 is hidden, 4 deleted, the other topic hidden, 6 read).
+        assert unread_notification_count(member) == 2
+        assert len([n for n in list_notifications(member)[0] if n.notification.read_at is None]) == 2
+        # Staff may open hidden posts and topics, never deleted ones.
+        assert unread_notification_count(moderator) == 4
+
+
 # -- search -----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("query", [
