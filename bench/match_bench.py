@@ -237,7 +237,7 @@ def save(matching: dict) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--databases", default=os.environ.get("MATCH_BENCH_DATABASES", "sqlite"))
+    parser.add_argument("--databases", default=os.environ.get("BENCH_DATABASES", "sqlite,postgresql"))
     engines = [e.strip() for e in parser.parse_args().databases.split(",") if e.strip()]
     if unknown := set(engines) - {"sqlite", "postgresql"}:
         sys.exit(f"unknown database {sorted(unknown)}: choose from sqlite, postgresql")
