@@ -99,3 +99,18 @@ def test_a_curated_criterion_reaches_the_next_match(app):
         match = services.trial_for(user, "NCT06581198").match
         assert match.grouping == "probably_not"
         assert any(r["kind"] == "pregnancy" and r["outcome"] == "not_met" for r in match.results)
+
+
+def test_the_cached_catalogue_is_kept_out_of_garbage_collection(app):
+    import gc
+
+    with app.app_context():
+        load_shipped()
+        frozen_before = gc.get_freeze_count()
+        specs, _ids = services.suggestible_trials()
+        assert specs, "the shipped catalogue has suggestible trials"
+        # Frozen objects sit in the permanent generation, which no collection walks.
+        assert gc.get_freeze_count() > frozen_before
+        assert not any(tracked is specs for tracked in gc.get_objects())
+        again, _ = services.suggestible_trials()  # unchanged catalogue: served from the cache
+        assert again is specs
