@@ -1,8 +1,10 @@
 """Logging that never carries secrets or health data.
 
 Views log paths, never bodies or query strings. Emailed links carry tokens in
-their path, so a filter masks those wherever a log line comes from (our code,
-Werkzeug's dev server, gunicorn's access log).
+their path, and Werkzeug's dev server logs whole request lines (a search for
+"nephritis hair loss" is health data), so a filter masks tokens, addresses and
+query strings wherever a log line comes from (our code, Werkzeug's dev server,
+gunicorn's access log).
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ from flask import Flask
 
 TOKEN_PATH = re.compile(r"(/(?:auth|account)/(?:verify|reset|confirm-email)/)[^\s/?\"']+")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+QUERY = re.compile(r"((?:^|[\s\"'])/[^\s?\"']*)\?[^\s\"']*")  # a path's ?query, up to the next space or quote
 
 
 def redact(text: str) -> str:
-    return EMAIL.sub("[email]", TOKEN_PATH.sub(r"\1[token]", text))
+    return QUERY.sub(r"\1?[query]", EMAIL.sub("[email]", TOKEN_PATH.sub(r"\1[token]", text)))
 
 
 class RedactingFilter(logging.Filter):

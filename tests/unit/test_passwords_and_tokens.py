@@ -56,3 +56,10 @@ def test_logs_never_carry_emailed_tokens_or_addresses():
     assert "eyJ1aWQiOjF9" not in cleaned and "maya@example.org" not in cleaned
     assert "/auth/reset/[token]" in cleaned
     assert redact("/account/confirm-email/tok123") == "/account/confirm-email/[token]"
+
+
+def test_logs_never_carry_query_strings_such_as_search_words():
+    line = '127.0.0.1 - - [02/Dec/2026 22:50:50] "GET /forum/search?q=nephritis+hair+loss&page=2 HTTP/1.1" 200 -'
+    assert redact(line) == '127.0.0.1 - - [02/Dec/2026 22:50:50] "GET /forum/search?[query] HTTP/1.1" 200 -'
+    assert redact("/tracking/summary?start=2026-01-01") == "/tracking/summary?[query]"
+    assert redact("Are you sure? It is /forum/t/3 now") == "Are you sure? It is /forum/t/3 now"
