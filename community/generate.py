@@ -3,7 +3,7 @@
 Rows go in with bulk INSERTs (Core, in batches), not one ORM object at a time:
 members, years of daily check-ins with flare-shaped symptom ratings, flares,
 topics and replies with lupus vocabulary, and reactions. The search index is
-kept by the database itself (SQLite triggers, PostgreSQL expression indexes).
+kept by the database itself (SQLite triggers, PostgreSQL stored tsvector columns).
 """
 
 from __future__ import annotations
