@@ -20,6 +20,11 @@ graceful_timeout = 30
 preload_app = True
 max_requests = 2000
 max_requests_jitter = 200
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+accesslog = "-"
+# The path only (%(U)s), never the query string: queries can hold search terms
+# or tokens. community.logging masks emailed-link tokens, addresses and query strings.
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 
 
 def post_fork(server, worker):
@@ -27,9 +32,3 @@ def post_fork(server, worker):
     app = server.app.wsgi()
     if "db" in getattr(app, "extensions", {}):
         app.extensions["db"].kw["bind"].dispose(close=False)
-
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
-accesslog = "-"
-# The path only (%(U)s), never the query string: queries can hold search terms
-# or tokens. community.logging masks emailed-link tokens inside paths.
-access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'

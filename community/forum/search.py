@@ -91,7 +91,7 @@ WITH candidates AS (
 ranked AS (SELECT id, rank FROM candidates ORDER BY rank, id DESC LIMIT :limit OFFSET :offset)
 SELECT p.id, p.number, p.created_at, t.id, t.title, u.display_name,
        snippet(forum_fts, 1, char(2), char(3), '…', 24),
-       (SELECT count(*) FROM candidates)
+       (SELECT count(*) FROM candidates) AS candidate_count
   FROM forum_fts
   JOIN ranked r ON r.id = forum_fts.rowid
   JOIN forum_posts p ON p.id = forum_fts.rowid
@@ -134,7 +134,7 @@ ranked AS (
 )
 SELECT r.id, r.number, r.created_at, r.topic_id, r.title, u.display_name,
        ts_headline('english', r.body_text, q.query, :options),
-       (SELECT count(*) FROM candidates)
+       (SELECT count(*) FROM candidates) AS candidate_count
   FROM ranked r
   LEFT JOIN users u ON u.id = r.author_id, q
  ORDER BY r.rank DESC, r.id DESC
@@ -163,7 +163,7 @@ def search(viewer: Any, query: str, page: int = 1) -> tuple[list[SearchResult], 
     while True:
         floor = max(newest - window, 0)
         rows = db.session.execute(statement, {**params, "floor": floor}).all()
-        found = rows[0][7] if rows else 0  # an empty page: fewer candidates than its offset
+        found = rows[0].candidate_count if rows else 0  # an empty page: fewer candidates than its offset
         if found >= CANDIDATES or floor == 0:
             break
         window *= WIDER
