@@ -39,6 +39,7 @@ from community.models.tracking import (
 )
 from community.models.trials import (
     Trial,
+    TrialBullet,
     TrialConsent,
     TrialCriterion,
     TrialInterest,
@@ -54,6 +55,6 @@ __all__ = ["AuditEvent", "OutboxMessage", "Role", "SignIn", "User",
            "Category", "CategoryWatch", "Draft", "ForumPreference", "Notification", "Post",
            "PostRevision", "Reaction", "Topic", "TopicRead", "TopicWatch",
            "Article", "ArticleRevision", "ArticleTag", "ArticleTrial", "NewsWriter",
-           "Trial", "TrialConsent", "TrialCriterion", "TrialInterest", "TrialMatch", "TrialMatchState",
+           "Trial", "TrialBullet", "TrialConsent", "TrialCriterion", "TrialInterest", "TrialMatch", "TrialMatchState",
            "TrialNotification"]
 __all__ += ["Appeal", "CrisisResource", "MemberAction", "QueueItem", "Report", "WatchedWord"]

@@ -107,6 +107,9 @@ class HealthProfile(Base):
     postal_code: Mapped[str] = mapped_column(String(20), default="")
     organs: Mapped[list] = mapped_column(JSON, default=list)
     pregnancy: Mapped[str] = mapped_column(String(20), default="")
+    # Conditions studies ask about, by key (see tracking.catalogue.HISTORY_CONDITIONS):
+    # {"hiv": {"answer": "no"}, "cancer": {"answer": "yes", "year": 2019}}; a missing key is unanswered.
+    medical_history: Mapped[dict] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 

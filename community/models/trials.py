@@ -30,7 +30,11 @@ from community.db import Base, UTCDateTime, append_only, utcnow
 from community.models import user as _user  # noqa: F401,I001
 
 GROUPS = ("may_fit", "worth_asking", "probably_not")
-CRITERION_SOURCES = ("registry", "curated")
+CRITERION_SOURCES = ("registry", "curated", "text")
+BULLET_SIDES = ("inclusion", "exclusion", "unstated")
+# auto: as the reader read it; confirmed / corrected / discarded: an admin's decision, kept across
+# re-reads and re-imports while the bullet's words are unchanged.
+BULLET_REVIEWS = ("auto", "confirmed", "corrected", "discarded")
 
 
 class Trial(Base):
@@ -66,12 +70,21 @@ class Trial(Base):
     checked_on: Mapped[str] = mapped_column(String(10), default="")
     # Registry fields we could not confirm and deliberately left empty: "not stated" ≠ "no limit".
     left_out: Mapped[list] = mapped_column(JSON, default=list)
+    # Which version of the text reader last read the eligibility text (0: never read).
+    reader_version: Mapped[int] = mapped_column(Integer, default=0)
+    # Why the text was not read ("", "too long", "markup", "binary", "empty"), shown to admins.
+    reading_skipped: Mapped[str] = mapped_column(String(40), default="")
+    # The registry's text changed under an admin's reviewed readings: they need a look.
+    needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Bumped by imports and criteria edits so stored matches know they are stale.
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
     criteria: Mapped[list[TrialCriterion]] = relationship(
         back_populates="trial", lazy="raise", order_by="TrialCriterion.position",
+        cascade="all, delete-orphan", passive_deletes=True)
+    bullets: Mapped[list[TrialBullet]] = relationship(
+        back_populates="trial", lazy="raise", order_by="TrialBullet.position",
         cascade="all, delete-orphan", passive_deletes=True)
 
     @property
@@ -85,12 +98,41 @@ class Trial(Base):
         return self.brief_title
 
 
+class TrialBullet(Base):
+    """One bullet of the registry's eligibility text, verbatim, with its side and an admin's review."""
+
+    __tablename__ = "trial_bullets"
+    __table_args__ = (
+        CheckConstraint("side IN ('inclusion', 'exclusion', 'unstated')", name="side_known"),
+        CheckConstraint("review IN ('auto', 'confirmed', 'corrected', 'discarded')", name="review_known"),
+        Index("ix_trial_bullets_trial_position", "trial_id", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    trial_id: Mapped[int] = mapped_column(ForeignKey("trials.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    side: Mapped[str] = mapped_column(String(10))
+    text: Mapped[str] = mapped_column(Text)
+    depth: Mapped[int] = mapped_column(Integer, default=0)
+    # A lead-in line ("Any of the following will exclude:"), shown but not a criterion itself.
+    note: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The sub-population a heading named ("For patients"), when the text has several.
+    group_name: Mapped[str] = mapped_column(String(200), default="")
+    review: Mapped[str] = mapped_column(String(10), default="auto")
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The reviewed bullet's words changed in a re-import: an admin should look again.
+    needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    trial: Mapped[Trial] = relationship(back_populates="bullets", lazy="raise")
+
+
 class TrialCriterion(Base):
-    """One structured criterion the matcher evaluates: derived from the registry or curated by an admin."""
+    """One structured criterion the matcher evaluates: from the registry's fields, read from a bullet of
+    its eligibility text, or curated by an admin."""
 
     __tablename__ = "trial_criteria"
     __table_args__ = (
-        CheckConstraint("source IN ('registry', 'curated')", name="source_known"),
+        CheckConstraint("source IN ('registry', 'curated', 'text')", name="source_known"),
         Index("ix_trial_criteria_trial_position", "trial_id", "position"),
     )
 
@@ -100,6 +142,8 @@ class TrialCriterion(Base):
     source: Mapped[str] = mapped_column(String(10))
     kind: Mapped[str] = mapped_column(String(30))
     params: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The bullet this criterion was read from (source "text", or "curated" when an admin corrected it).
+    bullet_id: Mapped[int | None] = mapped_column(ForeignKey("trial_bullets.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

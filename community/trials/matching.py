@@ -37,7 +37,7 @@ MAY_FIT, WORTH_ASKING, PROBABLY_NOT = "may_fit", "worth_asking", "probably_not"
 GROUP_ORDER = {MAY_FIT: 0, WORTH_ASKING: 1, PROBABLY_NOT: 2}
 SUGGESTED_STATUSES = ("RECRUITING", "NOT_YET_RECRUITING")
 STATUS_ORDER = {"RECRUITING": 0, "NOT_YET_RECRUITING": 1}
-CATEGORIES = ("profile", "treatments", "flares", "symptoms", "labs")
+CATEGORIES = ("profile", "history", "treatments", "flares", "symptoms", "labs")
 
 # Upper age limits in the lupus studies we know of run from 40 to 75: when a
 # record's upper limit is not confirmed, ages below this are not in doubt.
@@ -73,6 +73,9 @@ class TreatmentFact:
     start: date
     stop: date | None
     reason: str
+    dose: float | None = None
+    unit: str = ""  # tracking's unit keys: "mg", "g", "mg/kg"…
+    frequency: str = ""  # tracking's frequency keys: "once_daily", "twice_daily", "once_weekly"…
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,17 @@ class LabFact:
     value: float
     unit: str
     taken_on: date
+    # The lab's own reference range, as the member copied it from the report.
+    ref_low: float | None = None
+    ref_high: float | None = None
+
+
+@dataclass(frozen=True)
+class HistoryFact:
+    """The member's answer about one condition in their medical history."""
+
+    answer: str  # "yes" or "no" (unanswered conditions are absent)
+    year: int | None = None  # when it was diagnosed or last active, if they said
 
 
 @dataclass(frozen=True)
@@ -96,9 +110,13 @@ class MemberFacts:
     sex: str = ""
     diagnoses: tuple[str, ...] = ()
     nephritis_class: str = ""
+    diagnosed_year: int | None = None
+    diagnosed_month: int | None = None
     country: str = ""
     region: str = ""
-    pregnancy: str = ""
+    pregnancy: str = ""  # "", "no", "pregnant", "breastfeeding", "planning"
+    # By condition key (tracking.catalogue.HISTORY_CONDITIONS); None when not shared.
+    history: dict[str, HistoryFact] | None = None
     treatments: tuple[TreatmentFact, ...] | None = None
     flare_starts: tuple[date, ...] | None = None
     labs: dict[str, LabFact] | None = None
