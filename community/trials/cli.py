@@ -73,3 +73,55 @@ def recompute() -> None:
 
     updated = services.recompute_for_consenting_members()
     click.echo(f"Suggestions refreshed for {updated} member{'s' if updated != 1 else ''}.")
+
+
+@bp.cli.command("reader-report")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@click.option("--timing-studies", type=click.IntRange(min=0), default=1000, show_default=True,
+              help="How many studies to time the reader on (the corpus repeated as needed).")
+def reader_report(files: tuple[str, ...], timing_studies: int) -> None:
+    """How much eligibility text the reader understands: over FILES (v2 records, an API page, or a list of
+    {"eligibilityCriteria": ...} objects), or over the stored catalogue when no file is given."""
+    import json
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from community.db import db
+    from community.models.trials import Trial
+    from community.trials.reading.report import measure
+
+    texts: list[str] = []
+    for name in files:
+        try:
+            document = json.loads(Path(name).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise click.ClickException(f"{name}: not readable JSON ({type(error).__name__})") from None
+        records = document.get("studies", [document]) if isinstance(document, dict) else document
+        for record in records if isinstance(records, list) else []:
+            if not isinstance(record, dict):
+                continue
+            text = record.get("eligibilityCriteria")
+            if text is None:
+                text = ((record.get("protocolSection") or {}).get("eligibilityModule") or {}).get(
+                    "eligibilityCriteria")
+            if isinstance(text, str):
+                texts.append(text)
+    if not files:
+        texts = list(db.session.scalars(select(Trial.eligibility_text)))
+    if not texts:
+        raise click.ClickException("No eligibility text found.")
+    for line in measure(texts, timing_studies=timing_studies).lines():
+        click.echo(line)
+
+
+@bp.cli.command("reread")
+@click.option("--all", "everything", is_flag=True, help="Every study, not only those read by an older reader.")
+def reread(everything: bool) -> None:
+    """Read studies' eligibility text again with the current reader (admins' reviews are kept)."""
+    from community.trials import services
+
+    count = services.reread_catalogue(everything=everything)
+    click.echo(f"Read {count} stud{'y' if count == 1 else 'ies'} again.")
+    updated = services.recompute_for_consenting_members()
+    click.echo(f"Suggestions refreshed for {updated} member{'s' if updated != 1 else ''}.")

@@ -93,3 +93,8 @@ class CriterionForm(FlaskForm):
             if field is None:
                 continue
             field.data = ", ".join(value) if key == "drugs" else value
+
+
+class BulletReviewForm(FlaskForm):
+    action = SelectField("Review", choices=choices([("confirm", "Confirm"), ("discard", "Discard"),
+                                                  ("reread", "Read again")]))

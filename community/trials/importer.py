@@ -24,6 +24,7 @@ from community.errors import ValidationFailed
 from community.models.trials import Trial, TrialCriterion
 from community.reference import loader
 from community.trials.matching import clean_params
+from community.trials.reading.store import read_trial
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,8 @@ AGE_UNIT_YEARS = {"year": 1.0, "month": 1 / 12, "week": 7 / 365.25, "day": 1 / 3
 SHIPPED_DIR = Path(__file__).resolve().parent.parent / "data" / "trials"
 LIMITS = {"acronym": 120, "lead_sponsor": 300, "minimum_age": 30, "maximum_age": 30}
 MAX_TEXT = 50_000
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CUT_NOTE = "\n\n[The registry's text is longer than Lupus Commons keeps; read the rest on the registry record.]"
 
 
 class MalformedStudy(ValueError):
@@ -91,6 +94,22 @@ def _text(value: Any, what: str, *, limit: int = MAX_TEXT) -> str:
     value = value.replace("\x00", "").strip()
     if len(value) > limit:
         raise MalformedStudy(f"{what} is longer than {limit} characters")
+    return value
+
+
+def _eligibility_text(value: Any) -> str:
+    """The registry's eligibility text, kept whatever it holds: a study is never refused for its criteria text.
+
+    Control characters go (they can't be shown), and text past ``MAX_TEXT`` is cut with a note saying so;
+    anything the reader can't read is shown verbatim and read into no criteria.
+    """
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        value = json.dumps(value)[:MAX_TEXT] if isinstance(value, list | dict) else str(value)
+    value = CONTROL.sub("", value).strip()
+    if len(value) > MAX_TEXT:
+        value = value[:MAX_TEXT] + CUT_NOTE
     return value
 
 
@@ -215,7 +234,7 @@ def parse_study(record: Any) -> dict[str, Any]:
         "maximum_age": max_text, "maximum_age_years": max_years,
         "sex": sex,
         "healthy_volunteers": healthy,
-        "eligibility_text": _text(eligibility.get("eligibilityCriteria"), "eligibilityCriteria"),
+        "eligibility_text": _eligibility_text(eligibility.get("eligibilityCriteria")),
         "eligibility_is_summary": bool(provenance.get("eligibilityCriteriaIsSummary")),
         "locations": _locations(contacts.get("locations")),
         "central_contacts": _contacts(contacts.get("centralContacts")),
@@ -255,9 +274,12 @@ def derived_criteria(values: dict[str, Any]) -> list[dict[str, Any]]:
 
 # -- writing -------------------------------------------------------------------------------------
 def upsert(values: dict[str, Any], existing: Trial | None) -> Trial:
-    """Write one parsed study and its registry-derived criteria (no commit)."""
-    if existing is not None and all(getattr(existing, k) == v for k, v in values.items()):
+    """Write one parsed study, its registry-derived criteria and what its eligibility text says (no commit)."""
+    if existing is not None and existing.reader_version and \
+            all(getattr(existing, k) == v for k, v in values.items()):
         return existing  # unchanged: stored matches stay current
+    text_changed = existing is None or not existing.reader_version or \
+        existing.eligibility_text != values["eligibility_text"]
     trial = existing or Trial(nct_id=values["nct_id"])
     for key, value in values.items():
         setattr(trial, key, value)
@@ -271,6 +293,8 @@ def upsert(values: dict[str, Any], existing: Trial | None) -> Trial:
     for position, criterion in enumerate(derived_criteria(values)):
         db.session.add(TrialCriterion(trial_id=trial.id, position=position, source="registry",
                                       kind=criterion["kind"], params=criterion["params"]))
+    if text_changed:
+        read_trial(trial)
     db.session.flush()
     return trial
 

@@ -27,10 +27,12 @@ import calendar
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import cached_property, lru_cache
 
 from community.errors import ValidationFailed
+from community.trials import drugs as drug_vocabulary
+from community.trials import units
 
 MET, NOT_MET, UNKNOWN = "met", "not_met", "unknown"
 MAY_FIT, WORTH_ASKING, PROBABLY_NOT = "may_fit", "worth_asking", "probably_not"
@@ -46,17 +48,28 @@ LAB_MAX_AGE_DAYS = 365
 
 DIAGNOSIS_WORDS = {"sle": "systemic lupus (SLE)", "nephritis": "lupus nephritis",
                    "cutaneous": "cutaneous lupus", "other": "another diagnosis"}
-LAB_NAMES = {"egfr": "eGFR", "upcr": "urine protein/creatinine ratio (UPCR)", "anti-dsdna": "anti-dsDNA",
+LAB_NAMES = {"egfr": "eGFR", "crcl": "creatinine clearance", "upcr": "urine protein/creatinine ratio (UPCR)",
+             "urine-protein-24h": "24-hour urine protein", "anti-dsdna": "anti-dsDNA", "anti-sm": "anti-Sm",
              "c3": "C3", "c4": "C4", "ana": "ANA titre", "creatinine": "creatinine",
-             "haemoglobin": "haemoglobin", "platelets": "platelets", "white-cells": "white cells",
+             "haemoglobin": "haemoglobin", "platelets": "platelets", "neutrophils": "neutrophils",
+             "lymphocytes": "lymphocytes", "white-cells": "white cells", "alt": "ALT", "ast": "AST",
              "esr": "ESR", "crp": "CRP"}
-# Same quantity, different units: factor to multiply a value in the key's first unit by.
-UNIT_FACTORS = {("mg/mg", "mg/mmol"): 113.12, ("g/g", "mg/mmol"): 113.12, ("mg/mmol", "mg/mg"): 1 / 113.12,
-                ("mg/mmol", "g/g"): 1 / 113.12, ("mg/mg", "g/g"): 1.0, ("g/g", "mg/mg"): 1.0,
-                ("mg/dl", "µmol/l"): 88.42, ("µmol/l", "mg/dl"): 1 / 88.42}
 OPERATORS = {">=": "at least", ">": "more than", "<=": "at most", "<": "less than"}
-DRUG_ALIASES = {"ciclosporin": ("ciclosporin", "cyclosporin"), "mycophenolate": ("mycophenolate", "cellcept",
-                "myfortic", "mmf"), "hydroxychloroquine": ("hydroxychloroquine", "plaquenil")}
+LAB_OPERATORS = {**OPERATORS, "above_normal": "above the normal range", "below_normal": "below the normal range",
+                 "positive": "positive"}
+HISTORY_WORDS = {"hiv": "HIV", "hepatitis_b": "hepatitis B", "hepatitis_c": "hepatitis C",
+                 "tuberculosis": "tuberculosis (TB)", "cancer": "cancer", "other_autoimmune": "another autoimmune disease",
+                 "cns_lupus": "lupus affecting the brain or nerves (CNS lupus)", "dialysis": "kidney dialysis",
+                 "kidney_transplant": "a kidney transplant", "diabetes": "diabetes",
+                 "thrombosis": "a blood clot or stroke", "antiphospholipid": "antiphospholipid syndrome (APS)"}
+CLASSIFICATION_WORDS = {"ACR 1997": "the ACR classification criteria (1997 or earlier)",
+                        "SLICC 2012": "the SLICC 2012 classification criteria",
+                        "EULAR/ACR 2019": "the 2019 EULAR/ACR classification criteria"}
+PROCEDURE_WORDS = {"consent": "Agreeing to take part (informed consent)",
+                   "contraception": "Using contraception during the study",
+                   "language": "Language and reading", "participation": "Being able to take part in the visits",
+                   "residence": "Where you live or are registered"}
+STUDY_TEAM = "The study team goes through this with you."
 COUNTRY_ALIASES = {"us": "united states", "usa": "united states", "u.s.": "united states",
                    "u.s.a.": "united states", "united states of america": "united states",
                    "america": "united states", "uk": "united kingdom", "u.k.": "united kingdom",
@@ -141,6 +154,8 @@ class CriterionSpec:
     kind: str
     params: dict
     source: str = "curated"
+    # The position of the eligibility bullet it was read from (None: registry fields or curation).
+    bullet: int | None = field(default=None, compare=False)
     # Exact values, not meaning (18 and 18.0 differ): equal keys always give equal results.
     # Filled in from kind and params, so treat params as read-only once the spec exists.
     key: str = field(init=False, repr=False, compare=False)
@@ -162,13 +177,15 @@ class TrialSpec:
     locations: Sequence[dict] = ()
     # Filled in from criteria and locations.
     evaluated: tuple[CriterionSpec, ...] = field(init=False, repr=False, compare=False)
+    bullets: tuple[int | None, ...] = field(init=False, repr=False, compare=False)  # beside evaluated, + location
     sites: dict[str, list[dict]] = field(init=False, repr=False, compare=False)  # by comparable country
 
     def __post_init__(self) -> None:
         # A curator narrowed the registry's conditions (e.g. the SLE arm of a basket trial).
         curated_diagnosis = any(spec.kind == "diagnosis" for spec in self.criteria)
-        object.__setattr__(self, "evaluated", tuple(spec for spec in self.criteria
-                                                    if not (spec.kind == "condition" and curated_diagnosis)))
+        evaluated = tuple(spec for spec in self.criteria if not (spec.kind == "condition" and curated_diagnosis))
+        object.__setattr__(self, "evaluated", evaluated)
+        object.__setattr__(self, "bullets", tuple(spec.bullet for spec in evaluated) + (None,))
         sites: dict[str, list[dict]] = {}
         for loc in self.locations:
             if country := normal_country(loc.get("country", "")):  # no country: in no member's country
@@ -189,10 +206,13 @@ class CriterionResult:
     outcome: str
     evidence: str
     clinician_only: bool = False
+    # For an unknown: where the member could answer it ("profile", "history", "labs"…, "consent" when
+    # they chose not to share what would), or "" when only their doctor or the study team can.
+    answer: str = ""
 
     def as_dict(self) -> dict:
         return {"kind": self.kind, "label": self.label, "outcome": self.outcome,
-                "evidence": self.evidence, "clinician_only": self.clinician_only}
+                "evidence": self.evidence, "clinician_only": self.clinician_only, "answer": self.answer}
 
     @cached_property
     def as_json(self) -> str:
@@ -208,6 +228,8 @@ class MatchOutcome:
     proximity_tier: int
     proximity: str
     sort_key: tuple = field(compare=False, default=())
+    # Beside each result, the position of the bullet it was read from (None for the rest).
+    bullets: tuple[int | None, ...] = field(compare=False, default=())
 
     @property
     def reasons_not_met(self) -> list[str]:
@@ -271,12 +293,44 @@ def drug_matches(treatment: TreatmentFact, drug: str) -> bool:
     drug = drug.lower().strip()
     if treatment.slug and treatment.slug == drug:
         return True
-    name = treatment.name.lower()
-    return any(alias in name for alias in DRUG_ALIASES.get(drug, (drug,)))
+    return drug_vocabulary.names_drug(treatment.name, drug)
 
 
 def drug_word(drug: str) -> str:
-    return drug.replace("-", " ")
+    return "CAR-T" if drug == "car-t" else drug.replace("-", " ")
+
+
+def criterion_drugs(p: dict) -> list[str]:
+    """The drugs a drug criterion names: its own list and every member of its class."""
+    found = [d.lower() for d in p.get("drugs", [])]
+    return found + [d for d in drug_vocabulary.group_drugs(p.get("group", "")) if d not in found]
+
+
+def drug_names(p: dict) -> str:
+    """"B-cell–targeted therapy (such as rituximab)", "cyclophosphamide or tacrolimus"."""
+    own = [drug_word(d) for d in p.get("drugs", [])]
+    if p.get("group"):
+        group = drug_vocabulary.GROUP_WORDS.get(p["group"], p["group"])
+        return group + (f" (or {join_words(own, 'or')})" if own else "")
+    return join_words(own, "or")
+
+
+def window_words(p: dict) -> str:
+    """"in the last 90 days", "ever", "now"; curated criteria count months."""
+    if p.get("ever"):
+        return "ever"
+    if p.get("days"):
+        days = int(p["days"])
+        if days % 364 == 0 or days % 365 == 0:
+            return f"in the last {plural(days // 364 if days % 364 == 0 else days // 365, 'year')}"
+        if days % 30 == 0:
+            return f"in the last {plural(days // 30, 'month')}"
+        if days % 7 == 0:
+            return f"in the last {plural(days // 7, 'week')}"
+        return f"in the last {plural(days, 'day')}"
+    if p.get("months"):
+        return f"in the last {plural(int(p['months']), 'month')}"
+    return "now"
 
 
 def not_shared(category: str) -> str:
@@ -284,11 +338,16 @@ def not_shared(category: str) -> str:
 
 
 def lab_threshold(p: dict) -> str:
-    """"at least 35 mL/min/1.73m²", "at least 1:80"."""
+    """"at least 35 mL/min/1.73m²", "at least 1:80", "at most 3 × the upper limit of normal"."""
+    op = p.get("op")
+    if op in ("above_normal", "below_normal", "positive"):
+        return LAB_OPERATORS[op]
     value = float(p.get("value") or 0)
+    if p.get("unit") == "xULN":
+        return f"{OPERATORS.get(op, op)} {value:g} × the upper limit of normal"
     unit = f" {p['unit']}" if p.get("unit") else ""
     shown = f"1:{value:g}" if p.get("test") == "ana" else f"{value:g}{unit}"
-    return f"{OPERATORS.get(p.get('op'), p.get('op'))} {shown}"
+    return f"{OPERATORS.get(op, op)} {shown}"
 
 
 # -- labels (the criterion in words, shown beside the outcome) ---------------------------
@@ -307,11 +366,34 @@ def describe(kind: str, params: dict) -> str:
     if kind == "sex":
         return {"FEMALE": "Women only", "MALE": "Men only"}.get(p.get("sex", ""), "Any sex")
     if kind in ("condition", "diagnosis"):
-        return "Diagnosis: " + join_words([DIAGNOSIS_WORDS.get(d, d) for d in p.get("diagnoses", [])], "or")
+        words = join_words([DIAGNOSIS_WORDS.get(d, d) for d in p.get("diagnoses", [])], "or")
+        return f"Not for people with {words}" if p.get("exclude") else f"Diagnosis: {words}"
     if kind == "location":
         return "A study site near you"
     if kind == "nephritis_class":
-        return "Lupus nephritis biopsy class " + join_words(p.get("classes", []), "or")
+        classes = join_words(p.get("classes", []), "or")
+        return f"No lupus nephritis of biopsy class {classes}" if p.get("exclude") else \
+            f"Lupus nephritis biopsy class {classes}"
+    if kind == "classification":
+        return "Lupus that meets " + join_words([CLASSIFICATION_WORDS.get(s, s) for s in p.get("systems", [])], "or")
+    if kind == "diagnosis_duration":
+        days = int(p.get("min_days") or 0)
+        return f"Diagnosed at least {plural(days // 30, 'month') if days >= 60 else plural(days // 7, 'week')} ago"
+    if kind == "stable_dose":
+        return f"If you take {drug_names(p)}, the same dose for at least {plural(int(p.get('days') or 0), 'day')}"
+    if kind == "steroid_dose":
+        return (f"Steroid dose (prednisone or equivalent) {OPERATORS.get(p.get('op'), p.get('op'))} "
+                f"{float(p.get('mg') or 0):g} mg a day")
+    if kind == "history":
+        what = HISTORY_WORDS.get(p.get("condition", ""), p.get("condition", ""))
+        if p.get("mode") == "required":
+            return f"Has had {what}"
+        within = f" in the last {plural(int(p['within_years']), 'year')}" if p.get("within_years") else ""
+        return f"No {what}{within}" + (" (as the study defines it)" if p.get("qualified") else "")
+    if kind == "any_of":
+        return "One of: " + "; ".join(describe(c["kind"], c.get("params", {})) for c in p.get("criteria", []))
+    if kind == "procedure":
+        return PROCEDURE_WORDS.get(p.get("topic", ""), "About taking part")
     if kind == "prior_therapies":
         text = f"At least {plural(p.get('min_count', 1), 'earlier treatment')} that did not work well enough"
         if p.get("drugs"):
@@ -320,13 +402,16 @@ def describe(kind: str, params: dict) -> str:
             text += f" (each taken for at least {plural(p['min_months'], 'month')})"
         return text
     if kind == "drug":
-        drugs = join_words([drug_word(d) for d in p.get("drugs", [])], "or")
-        months = p.get("months", 0)
+        drugs, window = drug_names(p), window_words(p)
         if p.get("mode") == "required":
-            return f"Taking {drugs} now" if not months else f"Took {drugs} in the last {plural(months, 'month')}"
-        return f"Not taking {drugs}" if not months else f"No {drugs} in the last {plural(months, 'month')}"
+            return f"Taking {drugs} now" if window == "now" else \
+                f"Has taken {drugs}" if window == "ever" else f"Took {drugs} {window}"
+        return f"Not taking {drugs}" if window == "now" else \
+            f"Never treated with {drugs}" if window == "ever" else f"No {drugs} {window}"
     if kind == "pregnancy":
-        return "Not pregnant or breastfeeding"
+        if p.get("mode") == "required":
+            return "Pregnant" + (" or planning a pregnancy" if p.get("planning") else "")
+        return "Not pregnant or breastfeeding" + (", and not planning a pregnancy" if p.get("planning") else "")
     if kind == "lab":
         return f"{LAB_NAMES.get(p.get('test', ''), p.get('test', ''))} {lab_threshold(p)}"
     if kind == "flares":
@@ -392,6 +477,10 @@ def _diagnosis(facts: MemberFacts, p: dict) -> tuple[str, str]:
         have.add("sle")  # lupus nephritis is systemic lupus affecting the kidneys
     said = join_words([DIAGNOSIS_WORDS.get(d, d) for d in facts.diagnoses])
     wants = join_words([DIAGNOSIS_WORDS.get(d, d) for d in sorted(wanted)], "or")
+    if p.get("exclude"):
+        if have & wanted:
+            return NOT_MET, f"You said you have {said}; this study does not take people with {wants}."
+        return MET, f"You said you have {said}; this study does not take people with {wants}."
     if have & wanted:
         return MET, f"You said you have {said}; this study is for {wants}."
     return NOT_MET, f"You said you have {said}; this study is for {wants}."
@@ -403,8 +492,16 @@ def _nephritis_class(facts: MemberFacts, p: dict) -> tuple[str, str]:
     if "profile" not in facts.used:
         return UNKNOWN, not_shared("health profile") + " " + ASK_DOCTOR
     if not facts.nephritis_class:
-        return UNKNOWN, (f"Your kidney biopsy class isn't in your profile; this study is for class {wants}. "
-                         "Ask your doctor.")
+        if p.get("exclude") and facts.diagnoses and "nephritis" not in facts.diagnoses:
+            return MET, "You haven't said you have lupus nephritis."
+        return UNKNOWN, (f"Your kidney biopsy class isn't in your profile; this study "
+                         f"{'does not take' if p.get('exclude') else 'is for'} class {wants}. "
+                         "Ask your doctor, or add it to your profile.")
+    if p.get("exclude"):
+        if facts.nephritis_class in classes:
+            return NOT_MET, (f"You reported biopsy class {facts.nephritis_class}; this study does not take "
+                             f"people with class {wants}.")
+        return MET, f"You reported biopsy class {facts.nephritis_class}; this study does not take class {wants}."
     if facts.nephritis_class in classes:
         return MET, f"You reported biopsy class {facts.nephritis_class}; this study is for class {wants}."
     return NOT_MET, f"You reported biopsy class {facts.nephritis_class}; this study is for class {wants}."
@@ -458,18 +555,28 @@ def _add_months(day: date, months: int) -> date:
     return months_before(day, -months)
 
 
+def _since(facts: MemberFacts, p: dict) -> date | None:
+    """The first day of a drug criterion's window (None: any time ever)."""
+    if p.get("ever"):
+        return None
+    if p.get("days"):
+        return facts.today - timedelta(days=int(p["days"]))
+    months = int(p.get("months") or 0)
+    return months_before(facts.today, months) if months else facts.today
+
+
 def _drug(facts: MemberFacts, p: dict) -> tuple[str, str]:
     if facts.treatments is None:
         return UNKNOWN, not_shared("treatments") if "treatments" not in facts.used else \
             "You haven't logged any treatments."
-    drugs = [d.lower() for d in p.get("drugs", [])]
-    months = int(p.get("months") or 0)
-    since = months_before(facts.today, months) if months else facts.today
+    drugs = criterion_drugs(p)
+    since = _since(facts, p)
     taking = frozenset().union(*(facts.treatments_of(d) for d in drugs))
     hits = [t for i, t in enumerate(facts.treatments)
-            if i in taking and t.start <= facts.today and (t.stop is None or t.stop >= since)]
-    names = join_words([drug_word(d) for d in drugs], "or")
-    window = f"in the last {plural(months, 'month')}" if months else "now"
+            if i in taking and t.start <= facts.today and (since is None or t.stop is None or t.stop >= since)]
+    names = drug_names(p)
+    window = window_words(p)
+    window = "at any time" if window == "ever" else window
 
     def said(t: TreatmentFact) -> str:
         return f"you are taking {t.name}" if t.stop is None or t.stop >= facts.today else \
@@ -479,15 +586,89 @@ def _drug(facts: MemberFacts, p: dict) -> tuple[str, str]:
         if hits:
             return MET, f"{cap(said(hits[0]))}; this study asks for one of its listed medicines {window}."
         return UNKNOWN, (f"You haven't logged {names} {window}; this study asks for it. "
-                         "If you take it, tell the study team.")
+                         "If you take it, add it to your treatments.")
     if hits:
         return NOT_MET, f"{cap(said(hits[0]))}; this study does not take people on {names} {window}."
     return MET, f"You haven't logged {names} {window}."
 
 
+def _stable_dose(facts: MemberFacts, p: dict) -> tuple[str, str]:
+    if facts.treatments is None:
+        return UNKNOWN, not_shared("treatments") if "treatments" not in facts.used else \
+            "You haven't logged any treatments."
+    days = int(p.get("days") or 0)
+    current = [t for i, t in enumerate(facts.treatments)
+               if i in frozenset().union(*(facts.treatments_of(d) for d in criterion_drugs(p)))
+               and t.start <= facts.today and (t.stop is None or t.stop >= facts.today)]
+    if not current:
+        return MET, f"You haven't logged {drug_names(p)} now, so this doesn't apply."
+    recent = [t for t in current if (facts.today - t.start).days < days]
+    if not recent:
+        t = current[0]
+        return MET, f"You logged {t.name} at the same dose since {say_date(t.start)}."
+    t = recent[0]
+    return (UNKNOWN, f"Your {t.name} dose started on {say_date(t.start)}; the study asks for the same dose for "
+                     f"{plural(days, 'day')} before it starts. Ask the study team about timing.", "doctor")
+
+
+def steroid_mg_per_day(facts: MemberFacts) -> tuple[float | None, list[str]]:
+    """Today's glucocorticoid dose in prednisone-equivalent mg a day, and the treatments it came from.
+
+    None when a current steroid's dose can't be turned into mg a day (mg/kg, pulses, "as needed").
+    """
+    total, names = 0.0, []
+    for i, t in enumerate(facts.treatments or ()):
+        if not (t.start <= facts.today and (t.stop is None or t.stop >= facts.today)):
+            continue
+        drug = next((d for d in drug_vocabulary.PREDNISONE_EQUIVALENT if i in facts.treatments_of(d)), None)
+        if drug is None:
+            continue
+        per_day = drug_vocabulary.DOSES_PER_DAY.get(t.frequency)
+        factor = {"mg": 1.0, "g": 1000.0}.get(t.unit)
+        if t.dose is None or per_day is None or factor is None:
+            return None, [t.name]
+        total += t.dose * factor * per_day * drug_vocabulary.PREDNISONE_EQUIVALENT[drug]
+        names.append(t.name)
+    return total, names
+
+
+def _steroid_dose(facts: MemberFacts, p: dict) -> tuple[str, str]:
+    if facts.treatments is None:
+        return UNKNOWN, not_shared("treatments") if "treatments" not in facts.used else \
+            "You haven't logged any treatments."
+    op, limit = p.get("op"), float(p.get("mg") or 0)
+    wants = f"{OPERATORS.get(op, op)} {limit:g} mg a day"
+    dose, names = steroid_mg_per_day(facts)
+    if dose is None:
+        return (UNKNOWN, f"Your {join_words(names)} dose can't be read as milligrams a day; this study asks for "
+                         f"{wants} (prednisone or equivalent). Ask your doctor.", "doctor")
+    ok = {">=": dose >= limit, ">": dose > limit, "<=": dose <= limit, "<": dose < limit}.get(op)
+    if ok is None:
+        return UNKNOWN, ASK_DOCTOR
+    if not names:
+        if ok:
+            return MET, f"You haven't logged a steroid (glucocorticoid) now; this study asks for {wants}."
+        return UNKNOWN, (f"You haven't logged a steroid (glucocorticoid) now; this study asks for {wants}. "
+                         "If you take one, add it to your treatments.")
+    yours = f"{dose:g} mg a day of prednisone or equivalent ({join_words(names)})"
+    return (MET if ok else NOT_MET), f"You logged {yours}; this study asks for {wants}."
+
+
 def _pregnancy(facts: MemberFacts, p: dict) -> tuple[str, str]:
     if "profile" not in facts.used:
         return UNKNOWN, not_shared("health profile")
+    if p.get("mode") == "required":
+        wanted = ("pregnant", "planning") if p.get("planning") else ("pregnant",)
+        if facts.pregnancy in wanted:
+            return MET, f"You said you are {PREGNANCY_WORDS[facts.pregnancy]}; this study is for pregnancy."
+        if facts.pregnancy in ("no", "breastfeeding", "planning") or facts.sex == "male":
+            return NOT_MET, "This study is for people who are pregnant" + (
+                " or planning a pregnancy." if p.get("planning") else ".")
+        return UNKNOWN, "You haven't said whether you are pregnant."
+    if facts.pregnancy == "planning" and p.get("planning"):
+        return NOT_MET, "You said you are planning a pregnancy; this study does not take people who are."
+    if facts.pregnancy == "planning":
+        return MET, "You said you are planning a pregnancy, not pregnant or breastfeeding now."
     if facts.pregnancy in ("pregnant", "breastfeeding"):
         return NOT_MET, (f"You said you are {facts.pregnancy}; this study does not take people who are "
                          "pregnant or breastfeeding.")
@@ -496,6 +677,10 @@ def _pregnancy(facts: MemberFacts, p: dict) -> tuple[str, str]:
     if facts.sex == "male":
         return MET, "This applies to people who can become pregnant."
     return UNKNOWN, "You haven't said whether you are pregnant or breastfeeding."
+
+
+PREGNANCY_WORDS = {"pregnant": "pregnant", "planning": "planning a pregnancy", "breastfeeding": "breastfeeding",
+                   "no": "not pregnant"}
 
 
 def _lab(facts: MemberFacts, p: dict) -> tuple[str, str]:
@@ -507,27 +692,66 @@ def _lab(facts: MemberFacts, p: dict) -> tuple[str, str]:
     result = facts.labs.get(test)
     if result is None:
         return UNKNOWN, f"You haven't logged a {name} result. Ask your doctor for your latest one."
-    want_unit = (p.get("unit") or "").strip()
-    value = result.value
     have_unit = (result.unit or "").strip()
-    if want_unit and have_unit and want_unit.lower() != have_unit.lower():
-        factor = UNIT_FACTORS.get((have_unit.lower(), want_unit.lower()))
-        if factor is None:
-            return UNKNOWN, (f"Your latest {name} is in {have_unit}; this study uses {want_unit}. "
-                             "Ask your doctor.")
-        value = value * factor
     yours = f"1:{result.value:g}" if test == "ana" else f"{result.value:g}{' ' + have_unit if have_unit else ''}"
-    threshold = float(p.get("value") or 0)
     wants = lab_threshold(p)
     when = say_date(result.taken_on)
     if (facts.today - result.taken_on).days > LAB_MAX_AGE_DAYS:
         return UNKNOWN, (f"Your latest {name} was {yours} on {when}, more than a year ago; this study asks "
                          f"for {wants}. Ask your doctor for a recent result.")
+    op = p.get("op")
+    said = f"Your latest {name} was {yours} on {when}"
+    if op in ("above_normal", "below_normal", "positive") or p.get("unit") == "xULN":
+        return _lab_against_range(result, p, said, wants)
+    value = units.comparable(test, result.value, have_unit, p.get("unit") or "")
+    if value is None:
+        return (UNKNOWN, f"{said}, in {have_unit or 'no unit'}; this study uses {p.get('unit')}, "
+                         "which can't be compared here. Ask your doctor.", "doctor")
+    threshold = float(p.get("value") or 0)
     ok = {">=": value >= threshold, ">": value > threshold, "<=": value <= threshold,
-          "<": value < threshold}.get(p.get("op"))
+          "<": value < threshold}.get(op)
     if ok is None:
         return UNKNOWN, ASK_DOCTOR
-    return (MET if ok else NOT_MET), f"Your latest {name} was {yours} on {when}; this study asks for {wants}."
+    shown = "" if value == result.value or test == "ana" else f" ({value:.3g} {p.get('unit')})"
+    return (MET if ok else NOT_MET), f"{said}{shown}; this study asks for {wants}."
+
+
+def _lab_against_range(result: LabFact, p: dict, said: str, wants: str) -> tuple[str, ...]:
+    """Criteria read against the lab's own reference range: above or below normal, positive, × ULN."""
+    op, test = p.get("op"), p.get("test")
+    low, high = result.ref_low, result.ref_high
+    if test == "ana" and op == "positive":
+        if result.value >= 80:
+            return MET, f"{said}; this study asks for a positive ANA (1:80 or more)."
+        return UNKNOWN, f"{said}; this study asks for a positive ANA. Ask your doctor how your lab reads it.", "doctor"
+    if op == "below_normal":
+        if low is None:
+            return UNKNOWN, f"{said}, without the lab's normal range; add it to compare. This study asks for {wants}."
+        if result.value < low:
+            return MET, f"{said}, below your lab's normal range ({low:g}–{high if high is not None else ''}); this " \
+                        f"study asks for {wants}."
+        return (UNKNOWN, f"{said}, within your lab's normal range; this study asks for {wants}. The study team "
+                         "tests it again at screening.", "doctor")
+    if high is None:
+        return UNKNOWN, (f"{said}, without the lab's upper limit of normal; add the range from your report to "
+                         f"compare. This study asks for {wants}.")
+    range_words = f"your lab's normal range is {low:g}–{high:g}" if low is not None else \
+        f"your lab's upper limit is {high:g}"
+    if p.get("unit") == "xULN":
+        times = result.value / high if high else None
+        if times is None:
+            return UNKNOWN, ASK_DOCTOR
+        threshold = float(p.get("value") or 0)
+        ok = {">=": times >= threshold, ">": times > threshold, "<=": times <= threshold,
+              "<": times < threshold}.get(op)
+        if ok is None:
+            return UNKNOWN, ASK_DOCTOR
+        return (MET if ok else NOT_MET), f"{said} ({times:.1f} × the upper limit; {range_words}); this study asks " \
+                                         f"for {wants}."
+    if result.value > high:
+        return MET, f"{said}, above normal ({range_words}); this study asks for {wants}."
+    return (UNKNOWN, f"{said}, within normal ({range_words}); this study asks for {wants}. The study team tests it "
+                     "again at screening.", "doctor")
 
 
 def _flares(facts: MemberFacts, p: dict) -> tuple[str, str]:
@@ -553,12 +777,94 @@ def _clinician(_facts: MemberFacts, _p: dict) -> tuple[str, str]:
     return UNKNOWN, ASK_DOCTOR
 
 
+def _procedure(_facts: MemberFacts, _p: dict) -> tuple[str, str]:
+    return UNKNOWN, STUDY_TEAM
+
+
+def _classification(facts: MemberFacts, p: dict) -> tuple[str, str]:
+    systems = join_words([CLASSIFICATION_WORDS.get(s, s) for s in p.get("systems", [])], "or")
+    if "profile" in facts.used and facts.diagnoses:
+        said = join_words([DIAGNOSIS_WORDS.get(d, d) for d in facts.diagnoses])
+        return UNKNOWN, f"You said you have {said}. Whether it meets {systems} is for your doctor to say."
+    return UNKNOWN, f"Whether your lupus meets {systems} is for your doctor to say."
+
+
+def _diagnosis_duration(facts: MemberFacts, p: dict) -> tuple[str, ...]:
+    if "profile" not in facts.used:
+        return UNKNOWN, not_shared("health profile")
+    if facts.diagnosed_year is None:
+        return UNKNOWN, "You haven't added when you were diagnosed to your health profile."
+    need = int(p.get("min_days") or 0)
+    year, month = facts.diagnosed_year, facts.diagnosed_month
+    # The earliest and latest day the diagnosis can have been, from what the member said.
+    earliest = date(year, month or 1, 1)
+    latest = date(year, month, calendar.monthrange(year, month)[1]) if month else date(year, 12, 31)
+    when = say_month(earliest) if month else str(year)
+    if (facts.today - latest).days >= need:
+        return MET, f"You were diagnosed in {when}; this study asks for at least {plural(need, 'day')} since."
+    if (facts.today - earliest).days < need:
+        return NOT_MET, f"You were diagnosed in {when}; this study asks for at least {plural(need, 'day')} since."
+    return UNKNOWN, f"You were diagnosed in {when}; the month would settle whether it is {plural(need, 'day')} ago."
+
+
+def _history(facts: MemberFacts, p: dict) -> tuple[str, ...]:
+    key = p.get("condition", "")
+    what = HISTORY_WORDS.get(key, key)
+    if facts.history is None:
+        return UNKNOWN, not_shared("medical history") if "history" not in facts.used else \
+            f"You haven't said in your medical history whether you have had {what}."
+    answer = facts.history.get(key)
+    if answer is None:
+        return UNKNOWN, f"You haven't said in your medical history whether you have had {what}."
+    if p.get("mode") == "required":
+        return (MET, f"You said you have had {what}.") if answer.answer == "yes" else \
+            (NOT_MET, f"You said you haven't had {what}; this study is for people who have.")
+    if answer.answer == "no":
+        return MET, f"You said you haven't had {what}."
+    when = f" ({answer.year})" if answer.year else ""
+    within = p.get("within_years")
+    if within:
+        if answer.year is None:
+            return UNKNOWN, (f"You said you have had {what}; this study excludes it in the last "
+                             f"{plural(int(within), 'year')}. Adding the year to your medical history would tell.")
+        if answer.year < facts.today.year - int(within):
+            return MET, (f"You said you had {what} in {answer.year}; this study excludes it in the last "
+                         f"{plural(int(within), 'year')}.")
+    if p.get("qualified"):
+        return (UNKNOWN, f"You said you have had {what}{when}; this study excludes only some cases. "
+                         "Ask the study team whether yours counts.", "doctor")
+    return NOT_MET, f"You said you have had {what}{when}; this study does not take people who have."
+
+
+def _any_of(facts: MemberFacts, p: dict) -> tuple[str, ...]:
+    results = []
+    for child in p.get("criteria", []):
+        evaluator = EVALUATORS.get(child.get("kind"), _clinician)
+        results.append((child.get("kind"), *evaluator(facts, child.get("params", {}))))
+    for _kind, outcome, evidence, *_ in results:
+        if outcome == MET:
+            return MET, evidence
+    if results and all(outcome == NOT_MET for _, outcome, *_ in results):
+        return NOT_MET, " ".join(evidence for _, _, evidence, *_ in results)
+    answerable = [evidence for kind, outcome, evidence, *rest in results
+                  if outcome == UNKNOWN and kind not in CLINICIAN_ONLY and not rest]
+    shown = answerable or [evidence for _, outcome, evidence, *_ in results if outcome == UNKNOWN]
+    return (UNKNOWN, " ".join(dict.fromkeys(shown)) or ASK_DOCTOR) + (() if answerable else ("doctor",))
+
+
 EVALUATORS = {
     "age": _age, "sex": _sex, "condition": _diagnosis, "diagnosis": _diagnosis,
     "nephritis_class": _nephritis_class, "prior_therapies": _prior_therapies, "drug": _drug,
     "pregnancy": _pregnancy, "lab": _lab, "flares": _flares, "clinician": _clinician,
+    "classification": _classification, "diagnosis_duration": _diagnosis_duration, "history": _history,
+    "stable_dose": _stable_dose, "steroid_dose": _steroid_dose, "any_of": _any_of, "procedure": _procedure,
 }
-CLINICIAN_ONLY = {"clinician"}
+CLINICIAN_ONLY = {"clinician", "classification", "procedure"}
+# Where a member would answer an unknown: the records it reads (the page links to their forms).
+ANSWERED_IN = {"age": "profile", "sex": "profile", "condition": "profile", "diagnosis": "profile",
+               "nephritis_class": "profile", "pregnancy": "profile", "diagnosis_duration": "profile",
+               "history": "history", "drug": "treatments", "stable_dose": "treatments",
+               "steroid_dose": "treatments", "prior_therapies": "treatments", "lab": "labs", "flares": "flares"}
 
 
 class _Member:
@@ -578,12 +884,15 @@ class _Member:
         if found is None:
             evaluator = EVALUATORS.get(spec.kind)
             if evaluator is None:
-                outcome, evidence = UNKNOWN, ASK_DOCTOR
+                outcome, evidence, *ask = UNKNOWN, ASK_DOCTOR
             else:
-                outcome, evidence = evaluator(self.facts, spec.params)
-            found = self.results[spec.key] = CriterionResult(
-                spec.kind, spec.label, outcome, evidence,
-                clinician_only=spec.kind in CLINICIAN_ONLY or spec.kind not in EVALUATORS)
+                outcome, evidence, *ask = evaluator(self.facts, spec.params)
+            clinician_only = spec.kind in CLINICIAN_ONLY or spec.kind not in EVALUATORS or bool(ask)
+            answer = ""
+            if outcome == UNKNOWN and not clinician_only:
+                answer = "consent" if evidence.startswith("You chose not to use") else ANSWERED_IN.get(spec.kind, "")
+            found = self.results[spec.key] = CriterionResult(spec.kind, spec.label, outcome, evidence,
+                                                             clinician_only=clinician_only, answer=answer)
         return found
 
 
@@ -632,7 +941,8 @@ def _evaluate(member: _Member, trial: TrialSpec) -> MatchOutcome:
             member_could_answer = member_could_answer or not r.clinician_only
     grouping = PROBABLY_NOT if not_met else WORTH_ASKING if member_could_answer else MAY_FIT
     key = (GROUP_ORDER[grouping], STATUS_ORDER.get(trial.status, 9), tier, -met, unknown, trial.nct_id)
-    return MatchOutcome(trial.nct_id, grouping, tuple(results), tier, evidence if tier < 2 else "", key)
+    return MatchOutcome(trial.nct_id, grouping, tuple(results), tier, evidence if tier < 2 else "", key,
+                        trial.bullets)
 
 
 def evaluate(facts: MemberFacts, trial: TrialSpec) -> MatchOutcome:

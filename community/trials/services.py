@@ -22,6 +22,7 @@ from community.errors import NotFound, ValidationFailed
 from community.models import User
 from community.models.trials import (
     Trial,
+    TrialBullet,
     TrialConsent,
     TrialCriterion,
     TrialInterest,
@@ -30,19 +31,22 @@ from community.models.trials import (
     TrialNotification,
 )
 from community.permissions import Guardian
-from community.trials import evidence, matching
+from community.trials import evidence, explain, matching
 from community.trials.importer import NCT_ID
+from community.trials.reading import reader, store
+from community.trials.reading.reader import READER_VERSION
 
 # Bump when the consent text in templates/trials/consent.html changes in meaning:
 # every member is asked again before anything more is computed.
 CONSENT_VERSION = 1
 CATEGORY_LABELS = {
-    "profile": "Your health profile: age, sex, diagnoses, kidney biopsy class, country and region, "
-               "pregnancy or breastfeeding",
-    "treatments": "Your treatments: what you took, when, and why you stopped",
+    "profile": "Your health profile: age, sex, diagnoses and when they were made, kidney biopsy class, "
+               "country and region, pregnancy or breastfeeding",
+    "history": "Your medical history: the conditions you answered about (HIV, hepatitis, cancer, dialysis…)",
+    "treatments": "Your treatments: what you took, when, at what dose, and why you stopped",
     "flares": "Your flares: when they started",
     "symptoms": "Your symptom ratings from daily check-ins (only how many days were severe)",
-    "labs": "Your lab results: the latest value of each test",
+    "labs": "Your lab results: the latest value of each test, with your lab's normal range",
 }
 
 
@@ -185,12 +189,20 @@ def _read_catalogue(version: tuple) -> _Catalogue:
     trials = db.session.execute(select(Trial.id, Trial.nct_id, Trial.overall_status, Trial.locations)
                                 .where(Trial.overall_status.in_(matching.SUGGESTED_STATUSES))).all()
     criteria: dict[int, list[matching.CriterionSpec]] = {t.id: [] for t in trials}
+    hand_curated: set[int] = set()
     for c in db.session.execute(select(TrialCriterion.trial_id, TrialCriterion.kind, TrialCriterion.params,
-                                       TrialCriterion.source)
+                                       TrialCriterion.source, TrialBullet.position.label("bullet"))
                                 .join(Trial, Trial.id == TrialCriterion.trial_id)
+                                .outerjoin(TrialBullet, TrialBullet.id == TrialCriterion.bullet_id)
                                 .where(Trial.overall_status.in_(matching.SUGGESTED_STATUSES))
                                 .order_by(TrialCriterion.trial_id, TrialCriterion.position, TrialCriterion.id)):
-        criteria[c.trial_id].append(matching.CriterionSpec(c.kind, c.params, c.source))
+        if c.source == "curated" and c.bullet is None:
+            hand_curated.add(c.trial_id)
+        criteria[c.trial_id].append(matching.CriterionSpec(c.kind, c.params, c.source, bullet=c.bullet))
+    # A study an admin curated by hand (the shipped ones) is matched on that curation, written from the
+    # same text; its bullets are still shown, read, to the member.
+    for trial_id in hand_curated:
+        criteria[trial_id] = [spec for spec in criteria[trial_id] if spec.bullet is None]
     return _Catalogue(version, [matching.TrialSpec(t.nct_id, t.overall_status, criteria[t.id], t.locations)
                                 for t in trials], {t.nct_id: t.id for t in trials})
 
@@ -247,7 +259,9 @@ def _store_matches(user_id: int, outcomes: list[matching.MatchOutcome], ids: dic
         if old is None or old.grouping != outcome.grouping or old.proximity != proximity or \
                 old.results != _stored_text(outcome):
             row = {"trial_id": trial_id, "grouping": outcome.grouping, "rank": rank, "proximity": proximity,
-                   "results": [r.as_dict() for r in outcome.results], "computed_at": now}
+                   "results": [{**r.as_dict(), "bullet": b} for r, b in zip(outcome.results, outcome.bullets,
+                                                                           strict=True)],
+                   "computed_at": now}
             if old is None:
                 added.append({"user_id": user_id, **row})
             else:
@@ -266,7 +280,8 @@ def _store_matches(user_id: int, outcomes: list[matching.MatchOutcome], ids: dic
 
 def _stored_text(outcome: matching.MatchOutcome) -> str:
     """The results column's text as the JSON type writes it (json.dumps), from each result's own JSON."""
-    return "[" + ", ".join(r.as_json for r in outcome.results) + "]"
+    return "[" + ", ".join(r.as_json[:-1] + f', "bullet": {"null" if b is None else b}}}'
+                           for r, b in zip(outcome.results, outcome.bullets, strict=True)) + "]"
 
 
 def recompute_for_consenting_members() -> int:
@@ -334,7 +349,8 @@ def get_trial(nct_id: str) -> Trial:
     nct_id = (nct_id or "").strip().upper()
     if not NCT_ID.match(nct_id):
         raise NotFound()  # not a registry number: no need to ask the database
-    trial = db.session.scalar(select(Trial).where(Trial.nct_id == nct_id).options(selectinload(Trial.criteria)))
+    trial = db.session.scalar(select(Trial).where(Trial.nct_id == nct_id)
+                              .options(selectinload(Trial.criteria), selectinload(Trial.bullets)))
     if trial is None:
         raise NotFound()
     return trial
@@ -360,23 +376,25 @@ class TrialView:
     match: TrialMatch | None
     interest: TrialInterest | None
     consented: bool
+    # Every bullet of the eligibility text, beside what the member's records say of it (when they consented).
+    explanation: explain.Explanation | None = None
 
 
 def trial_for(user: Any, nct_id: str) -> TrialView:
     """A trial page: the registry facts, and — for a consenting member — their own explanation."""
     trial = get_trial(nct_id)
     if not Guardian(user).can_use_trial_suggestions():
-        return TrialView(trial, None, None, False)
+        return TrialView(trial, None, None, False, explain.explain(trial.bullets, None))
     consent = current_consent(user)
     if consent is None:
-        return TrialView(trial, None, None, False)
+        return TrialView(trial, None, None, False, explain.explain(trial.bullets, None))
     if _refresh(user, consent):
         db.session.commit()
     match = db.session.scalar(select(TrialMatch).where(TrialMatch.user_id == user.id,
                                                        TrialMatch.trial_id == trial.id))
     interest = db.session.scalar(select(TrialInterest).where(TrialInterest.user_id == user.id,
                                                              TrialInterest.trial_id == trial.id))
-    return TrialView(trial, match, interest, True)
+    return TrialView(trial, match, interest, True, explain.explain(trial.bullets, match.results if match else None))
 
 
 # -- interest -------------------------------------------------------------------------------------
@@ -556,3 +574,111 @@ def delete_criterion(user: Any, criterion_id: int) -> str:
     trial.updated_at = utcnow()
     db.session.commit()
     return trial.nct_id
+
+
+# -- reading the registry's text: re-reads and an admin's review of each bullet ---------------------
+REVIEW_ACTIONS = ("confirm", "discard", "reread")
+
+
+def reread_trial(user: Any, nct_id: str) -> Trial:
+    """Read one study's eligibility text again with the current reader; reviewed bullets keep their review."""
+    _curator(user)
+    trial = get_trial(nct_id)
+    store.read_trial(trial)
+    trial.updated_at = utcnow()
+    audit.record(user, "trials.text_reread", reason=trial.nct_id, after={"reader_version": trial.reader_version})
+    db.session.commit()
+    return trial
+
+
+def reread_catalogue(*, everything: bool = False) -> int:
+    """Re-read every study read by an older reader (or every study): the `trials reread` command."""
+    query = select(Trial)
+    if not everything:
+        query = query.where(Trial.reader_version < READER_VERSION)
+    trials = list(db.session.scalars(query))
+    for trial in trials:
+        store.read_trial(trial)
+        trial.updated_at = utcnow()
+    db.session.commit()
+    return len(trials)
+
+
+def _own_bullet(user: Any, bullet_id: int) -> tuple[TrialBullet, Trial]:
+    _curator(user)
+    bullet = db.session.get(TrialBullet, _valid_id(bullet_id))
+    if bullet is None:
+        raise NotFound()
+    return bullet, db.session.get(Trial, bullet.trial_id)
+
+
+def _bullet_criteria(bullet: TrialBullet) -> list[dict]:
+    return [{"kind": c.kind, "params": dict(c.params), "source": c.source} for c in db.session.scalars(
+        select(TrialCriterion).where(TrialCriterion.bullet_id == bullet.id).order_by(TrialCriterion.position))]
+
+
+def _reviewed(user: Any, bullet: TrialBullet, trial: Trial, action: str, before: list[dict]) -> None:
+    bullet.reviewed_at = utcnow()
+    bullet.needs_review = False
+    db.session.flush()
+    trial.needs_review = db.session.scalar(select(func.count()).select_from(TrialBullet).where(
+        TrialBullet.trial_id == trial.id, TrialBullet.needs_review.is_(True))) > 0
+    trial.updated_at = utcnow()
+    audit.record(user, f"trials.bullet_{action}", reason=trial.nct_id,
+                 before={"bullet": bullet.position, "criteria": before},
+                 after={"bullet": bullet.position, "review": bullet.review, "criteria": _bullet_criteria(bullet)})
+    db.session.commit()
+
+
+def review_bullet(user: Any, bullet_id: int, action: str) -> Trial:
+    """Confirm a bullet's reading, discard it (the study team checks it), or read it afresh."""
+    bullet, trial = _own_bullet(user, bullet_id)
+    if action not in REVIEW_ACTIONS:
+        raise ValidationFailed("Please choose confirm, discard or read again.")
+    before = _bullet_criteria(bullet)
+    if action == "confirm":
+        bullet.review = "confirmed"
+    elif action == "discard":
+        db.session.execute(delete(TrialCriterion).where(TrialCriterion.bullet_id == bullet.id))
+        bullet.review = "discarded"
+    else:
+        db.session.execute(delete(TrialCriterion).where(TrialCriterion.bullet_id == bullet.id))
+        bullet.review = "auto"
+        parent = db.session.scalar(select(TrialBullet.text).where(
+            TrialBullet.trial_id == trial.id, TrialBullet.position < bullet.position,
+            TrialBullet.depth < bullet.depth).order_by(TrialBullet.position.desc()).limit(1)) or ""
+        reading = reader.read_bullet(bullet.side, bullet.text, parent) if not bullet.note else reader.Reading()
+        for offset, criterion in enumerate(store.reading_criteria(reading)):
+            db.session.add(TrialCriterion(trial_id=trial.id, position=1000 + bullet.position * 20 + offset,
+                                          source="text", kind=criterion["kind"], params=criterion["params"],
+                                          bullet_id=bullet.id))
+    _reviewed(user, bullet, trial, action, before)
+    return trial
+
+
+def correct_bullet(user: Any, bullet_id: int, kind: str, params: dict) -> Trial:
+    """Replace what was read from a bullet with an admin's criterion (or add one more to a correction)."""
+    bullet, trial = _own_bullet(user, bullet_id)
+    clean = matching.clean_params(kind, params)
+    before = _bullet_criteria(bullet)
+    if bullet.review != "corrected":
+        db.session.execute(delete(TrialCriterion).where(TrialCriterion.bullet_id == bullet.id))
+    bullet.review = "corrected"
+    db.session.add(TrialCriterion(trial_id=trial.id, position=1000 + bullet.position * 20 + len(before),
+                                  source="curated", kind=kind, params=clean, bullet_id=bullet.id))
+    _reviewed(user, bullet, trial, "corrected", before)
+    return trial
+
+
+def get_bullet(user: Any, bullet_id: int) -> tuple[TrialBullet, Trial]:
+    """A bullet and its trial, for the correction form."""
+    return _own_bullet(user, bullet_id)
+
+
+def bullet_readings(trial: Trial) -> dict[int, list[TrialCriterion]]:
+    """The criteria read from (or corrected for) each bullet, by bullet id, for the curation page."""
+    found: dict[int, list[TrialCriterion]] = {}
+    for criterion in trial.criteria:
+        if criterion.bullet_id is not None:
+            found.setdefault(criterion.bullet_id, []).append(criterion)
+    return found

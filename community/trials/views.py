@@ -162,7 +162,7 @@ def admin_trial(nct_id: str):
             flash("Criterion added. Members' suggestions will be updated.", "success")
             return redirect(url_for("trials.admin_trial", nct_id=trial.nct_id))
     return render_template("trials/admin_trial.html", trial=trial, form=form, kinds=CURATED_KINDS,
-                           action_form=ActionForm())
+                           action_form=ActionForm(), readings=services.bullet_readings(trial))
 
 
 @bp.route("/admin/criteria/<int:criterion_id>", methods=["GET", "POST"])
@@ -193,6 +193,45 @@ def admin_delete_criterion(criterion_id: int):
         services.delete_criterion(current_user, criterion.id)
         flash("Criterion removed.", "success")
     return redirect(url_for("trials.admin_trial", nct_id=trial.nct_id))
+
+
+@bp.post("/admin/<nct_id>/reread")
+@access(ADMIN)
+def admin_reread(nct_id: str):
+    trial = services.curation_trial(current_user, nct_id)
+    if ActionForm().validate_on_submit():
+        services.reread_trial(current_user, trial.nct_id)
+        flash("The eligibility text was read again. Your reviewed bullets kept their review.", "success")
+    return redirect(url_for("trials.admin_trial", nct_id=trial.nct_id))
+
+
+@bp.post("/admin/bullets/<int:bullet_id>/review")
+@access(ADMIN)
+def admin_review_bullet(bullet_id: int):
+    form = forms.BulletReviewForm()
+    if not form.validate_on_submit():
+        flash("Please choose confirm, discard or read again.", "error")
+        return redirect(url_for("trials.admin_list"))
+    trial = services.review_bullet(current_user, bullet_id, form.action.data)
+    flash({"confirm": "Reading confirmed.", "discard": "Reading discarded: the study team checks this bullet.",
+           "reread": "Bullet read again."}[form.action.data], "success")
+    return redirect(url_for("trials.admin_trial", nct_id=trial.nct_id, _anchor=f"bullet-{bullet_id}"))
+
+
+@bp.route("/admin/bullets/<int:bullet_id>/correct", methods=["GET", "POST"])
+@access(ADMIN)
+def admin_correct_bullet(bullet_id: int):
+    bullet, trial = services.get_bullet(current_user, bullet_id)
+    form = forms.CriterionForm()
+    if form.validate_on_submit():
+        try:
+            services.correct_bullet(current_user, bullet.id, form.kind.data, form.params())
+        except ValidationFailed as error:
+            show_error(form, error)
+        else:
+            flash("Correction saved. It stays while the registry's words for this bullet are unchanged.", "success")
+            return redirect(url_for("trials.admin_trial", nct_id=trial.nct_id, _anchor=f"bullet-{bullet.id}"))
+    return render_template("trials/admin_correct.html", trial=trial, bullet=bullet, form=form, kinds=CURATED_KINDS)
 
 
 from community.trials import cli  # noqa: E402,F401 - registers `flask trials ...` on this blueprint

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from community.db import db
-from community.models import TrialCriterion, User
+from community.models import TrialBullet, TrialCriterion, User
 from community.trials import services
 from tests.factories import make_user
 from tests.trials_support import give_history, load_shipped, seed_tracking_catalogues
@@ -46,10 +46,16 @@ MATRIX = [
     ("GET", "/trials/admin/criteria/{criterion}", ADMIN_ONLY),
     ("POST", "/trials/admin/criteria/{criterion}", ADMIN_ONLY_POST),
     ("POST", "/trials/admin/criteria/{criterion}/delete", ADMIN_ONLY_POST),
+    ("POST", "/trials/admin/NCT05869955/reread", ADMIN_ONLY_POST),
+    ("POST", "/trials/admin/bullets/{bullet}/review", ADMIN_ONLY_POST),
+    ("GET", "/trials/admin/bullets/{bullet}/correct", ADMIN_ONLY),
+    ("POST", "/trials/admin/bullets/{bullet}/correct", ADMIN_ONLY_POST),
 ]
 POST_DATA = {"/trials/admin/NCT05869955": {"kind": "pregnancy"},
              "/trials/admin/criteria/{criterion}": {"text": "SLEDAI-2K of 8 or more"},
-             "/trials/consent": {"categories": ["profile"], "understood": "y"}}
+             "/trials/consent": {"categories": ["profile"], "understood": "y"},
+             "/trials/admin/bullets/{bullet}/review": {"action": "confirm"},
+             "/trials/admin/bullets/{bullet}/correct": {"kind": "pregnancy"}}
 
 
 def test_matrix_covers_every_trials_route(app):
@@ -76,7 +82,8 @@ def world(app):
         services.give_consent(owner, categories=["profile", "treatments", "flares"], email_updates=False)
         interest = services.mark_interest(owner, "NCT05869955")
         criterion = db.session.scalar(select(TrialCriterion.id).where(TrialCriterion.source == "curated").limit(1))
-        return {"owner": owner.email, "interest": interest.id, "criterion": criterion}
+        bullet = db.session.scalar(select(TrialBullet.id).order_by(TrialBullet.id).limit(1))
+        return {"owner": owner.email, "interest": interest.id, "criterion": criterion, "bullet": bullet}
 
 
 def sign_in(auth, world, viewer: str) -> None:

@@ -7,7 +7,7 @@ import json
 from sqlalchemy import func, select
 
 from community.db import db
-from community.models import Trial, TrialCriterion
+from community.models import Trial, TrialBullet, TrialCriterion
 from community.trials import importer
 from community.trials.importer import MalformedStudy, import_records, records_in
 from tests.trials_support import study
@@ -29,7 +29,8 @@ def test_a_single_study_is_imported_with_its_registry_fields_and_derived_criteri
         assert (trial.minimum_age_years, trial.maximum_age_years) == (18.0, 65.0)
         assert trial.locations[0]["city"] == "Palo Alto"
         assert trial.last_update_date == "2026-10-01"
-        kinds = db.session.scalars(select(TrialCriterion.kind).where(TrialCriterion.trial_id == trial.id)
+        kinds = db.session.scalars(select(TrialCriterion.kind).where(TrialCriterion.trial_id == trial.id,
+                                                                     TrialCriterion.source == "registry")
                                    .order_by(TrialCriterion.position)).all()
         assert kinds == ["age", "condition"]
 
@@ -85,7 +86,9 @@ def test_a_record_the_database_refuses_is_rolled_back_alone(app, monkeypatch):
     with app.app_context():
         report = import_records(records_in([study("NCT09000001"), study("NCT09000002"), study("NCT09000003")]))
         assert report.problems == [("record 2", "could not be stored (the database refused it)")]
-        assert db.session.scalar(select(func.count()).select_from(TrialCriterion)) == 4
+        assert db.session.scalar(select(func.count()).select_from(TrialCriterion)
+                                 .where(TrialCriterion.source == "registry")) == 4
+        assert db.session.scalar(select(func.count()).select_from(TrialBullet)) == 2  # one bullet each
     assert set(stored(app)) == {"NCT09000001", "NCT09000003"}
 
 
@@ -96,7 +99,8 @@ def test_reimport_keeps_curated_criteria_and_refreshes_registry_ones(app):
         db.session.add(TrialCriterion(trial_id=trial.id, position=100, source="curated", kind="pregnancy", params={}))
         db.session.commit()
         import_records(records_in(study("NCT09000001", max_age="75 Years")))
-        criteria = db.session.scalars(select(TrialCriterion).order_by(TrialCriterion.position)).all()
+        criteria = db.session.scalars(select(TrialCriterion).where(TrialCriterion.source != "text")
+                                      .order_by(TrialCriterion.position)).all()
         assert [(c.source, c.kind) for c in criteria] == [("registry", "age"), ("registry", "condition"),
                                                           ("curated", "pregnancy")]
         assert criteria[0].params["max"] == 75
