@@ -106,6 +106,12 @@ def names_drug(text: str, drug: str) -> bool:
     return _name_pattern(drug).search(text.lower()) is not None
 
 
+def first_mention(text: str, drug: str) -> int:
+    """Where ``text`` first names this drug (len(text) when it doesn't)."""
+    match = _name_pattern(drug).search(text.lower())
+    return match.start() if match else len(text)
+
+
 def drugs_named(text: str) -> list[str]:
     """Every canonical drug ``text`` names, in the order of the vocabulary."""
     lower = text.lower()

@@ -135,7 +135,7 @@ def negated_before(text: str, start: int, span: int = 40) -> bool:
 
 # -- ages ------------------------------------------------------------------------------------------
 AGE_CONTEXT = re.compile(r"\bage[ds]?\b|years?\s*(?:of\s+age|old)|\byears?\s+(?:or|and)\s+(?:older|over|above)|"
-                         r"\by(?:ea)?rs?\b", re.I)
+                         r"(?:subjects|patients|participants)\s*[<>≥≤]", re.I)
 NOT_AN_AGE = re.compile(r"gestational|by age|age[- ]matched|age and sex|caregiver|guardian|duration|diagnos\w* "
                         r"(?:at|before|by)|onset|weeks? of pregnancy|child-?bearing", re.I)
 AGE_RANGE = re.compile(r"(?:aged?|ages?|between)[^\d;]{0,25}?(\d{1,2})\s*(?:-|–|to|and|through)\s*(\d{1,3})\s*"
@@ -187,11 +187,12 @@ def read_age(side: str, text: str) -> list[dict]:
 
 
 # -- diagnosis, classification, duration, nephritis class ----------------------------------------
-SLE = re.compile(r"systemic lupus erythematos[ui]s|\bc?SLE\b|\blupus\b(?! nephritis| erythematosus tumidus)", re.I)
-NEPHRITIS = re.compile(r"lupus nephritis|\bLN\b|lupus (?:glomerulo)?nephritis|lupus GN|proliferative "
-                       r"(?:lupus )?(?:glomerulo)?nephritis|nephritis", re.I)
-CUTANEOUS = re.compile(r"cutaneous lupus|\bc?CLE\b|\bS?CLE\b|\bC?DLE\b|\bdLE\b|\bscLE\b|discoid|"
-                       r"lupus erythematosus tumidus|\bLET\b", re.I)
+SLE = re.compile(r"systemic lupus erythematos[ui]s|\bc?SLE\b|\blupus\b(?! nephrit)", re.I)
+NEPHRITIS = re.compile(r"lupus nephrit\w*|\bLN\b|lupus (?:glomerulo)?nephrit\w*|lupus GN|proliferative "
+                       r"(?:lupus )?(?:glomerulo)?nephrit\w*|nephrit\w*", re.I)
+CUTANEOUS = re.compile(r"(?:subacute\s+|chronic\s+)?(?:cutaneous|discoid)\s+lupus(?:\s+erythematosus)?|"
+                       r"lupus erythematosus tumidus|\bc?CLE\b|\bS?CLE\b|\bC?DLE\b|\bdLE\b|\bscLE\b|discoid|"
+                       r"\bLET\b", re.I)
 DIAGNOSIS_CUE = re.compile(r"diagnos|fulfil|meet|satisf|classif|criteria|confirmed|proven|documented|"
                            r"patients? with|subjects? with|participants? with|women with|^(?:active\s+)?(?:SLE|"
                            r"lupus|systemic|proliferative)|have (?:a |an )?(?:clinical )?(?:SLE|lupus|systemic)|"
@@ -223,13 +224,14 @@ def read_diagnosis(side: str, text: str, alternatives: bool) -> list[dict]:
         return []
     head = before_exception(text)
     found = []
+    systemic = SLE.search(CUTANEOUS.sub(" ", head))  # "cutaneous lupus erythematosus" is not systemic lupus
     if NEPHRITIS.search(head):
         found.append("nephritis")
-    elif SLE.search(head):
+    elif systemic:
         found.append("sle")
     if CUTANEOUS.search(head) and not found:
         found.append("cutaneous")
-    if re.search(r"\bdiagnosis of lupus\b|^diagnosed with lupus|\blupus\s*\(systemic lupus erythematosus or "
+    if re.search(r"\bdiagnosis of lupus\b(?!\s+nephrit)|^diagnosed with lupus\b(?!\s+nephrit)|\blupus\s*\(systemic lupus erythematosus or "
                  r"cutaneous", head, re.I):
         found = ["sle", "nephritis", "cutaneous"]  # "lupus" alone: any kind
     return [{"kind": "diagnosis", "params": {"diagnoses": found}}] if found else []
@@ -274,19 +276,21 @@ def nephritis_classes(text: str) -> list[str]:
         first = re.search(r"\b(VI|IV|V|III|II|I)\b", segment)
         return list(ROMAN[ROMAN.index(first.group(1).upper()):]) if first else []
     found: list[str] = []
-    combining = ranging = False
+    combining = ranging = added = False
     last = ""
     for m in CLASS_TOKEN.finditer(segment):
         numeral, combine, dash, higher = m.groups()
         if numeral:
             numeral = numeral.upper()
+            added = False
             if ranging and last:
                 found += [c for c in ROMAN[ROMAN.index(last):ROMAN.index(numeral) + 1] if c not in found]
             elif not combining and numeral not in found:
                 found.append(numeral)
+                added = True
             last, combining, ranging = numeral, False, False
         elif combine:
-            if combine == "+" and found and found[-1] == last:
+            if combine == "+" and added and found and found[-1] == last:
                 found.pop()  # "V+III": V only in combination
             combining = True
         elif dash:
@@ -431,6 +435,8 @@ def read_labs(side: str, text: str, alternatives: bool, consumed: list[tuple[int
                 continue
             if not op or (m.group(3) and not unit) or re.match(r"\s*(?:/|per)\s*kg", text[m.end():], re.I):
                 continue
+            if not unit and test not in ("upcr", "egfr", "crcl"):
+                continue  # a count or level without its unit can't be compared safely
             taken.append(m.span())
             if side == "exclusion":
                 op = NEGATED_OP[op]
@@ -456,8 +462,17 @@ def read_labs(side: str, text: str, alternatives: bool, consumed: list[tuple[int
     return out
 
 
-def read_serology(side: str, text: str, alternatives: bool, consumed: list[tuple[int, int]]) -> list[dict]:
-    """Antibody results the member can log: ANA titre, anti-dsDNA, anti-Sm, low complement."""
+ANTIBODY_NAMES = {"ana": re.compile(r"(?<![\w-])(?:ANA|anti-?nuclear antibod(?:y|ies))(?![\w-])", re.I),
+                  "anti-dsdna": re.compile(r"(?<![\w])(?:" + LAB_NAMES["anti-dsdna"] + r")", re.I),
+                  "anti-sm": re.compile(r"anti[- ]?(?:Sm\b|Smith)", re.I)}
+POSITIVE_WORD = re.compile(r"positiv|seropositive|elevated|detectable|abnormal|upper limit|above (?:the )?normal|"
+                           r"raised|high\b", re.I)
+
+
+def read_serology(side: str, text: str, alternatives: bool, consumed: list[tuple[int, int]],
+                  already: set[str]) -> list[dict]:
+    """Antibody results the member can log (ANA titre, anti-dsDNA, anti-Sm) and low complement; several
+    named with "or" or "and/or" are alternatives."""
     if side == "exclusion" or alternatives:
         return []
     head = before_exception(text)
@@ -467,35 +482,30 @@ def read_serology(side: str, text: str, alternatives: bool, consumed: list[tuple
         if op in (">=", ">"):
             options.append(_lab("ana", op, float(m.group(2)), ""))
             consumed.append(m.span())
-    for test, pattern in POSITIVE.items():
-        if test == "ana" and any(o["params"]["test"] == "ana" for o in options):
-            continue
-        m = pattern.search(head)
-        if m and not negated_before(head, m.start()):
-            if test == "anti-dsdna" and any(o["params"]["test"] == "anti-dsdna" for o in options):
-                continue
-            if test == "anti-sm" and not re.search(r"positive|antibod|detectable|or\b", head, re.I):
-                continue
-            options.append(_lab(test, "positive", 0.0, ""))
-            consumed.append(m.span())
+    positive = POSITIVE_WORD.search(head) and not negated_before(head, POSITIVE_WORD.search(head).start())
+    if positive:
+        for test, pattern in ANTIBODY_NAMES.items():
+            m = pattern.search(head)
+            if m and test not in already and not any(o["params"]["test"] == test for o in options):
+                options.append(_lab(test, "positive", 0.0, ""))
+                consumed.append(m.span())
     if re.search(r"autoantibody[- ]positive|positive (?:for )?autoantibod|positive serolog", head, re.I):
         options = [_lab("ana", "positive", 0.0, ""), _lab("anti-dsdna", "positive", 0.0, ""),
                    _lab("anti-sm", "positive", 0.0, "")]
+    low = []
     for m in COMPLEMENT_LOW.finditer(head):
         which = (m.group(1) or m.group(2) or "").lower()
-        for test in ([which] if which else ["c3", "c4"]):
-            options.append(_lab(test, "below_normal", 0.0, ""))
+        low += [_lab(test, "below_normal", 0.0, "") for test in ([which] if which else ["c3", "c4"])]
         consumed.append(m.span())
     if not options:
-        return []
+        return low
     if len(options) == 1 and not OTHER_ANTIBODY.search(head):
-        return options
-    if re.search(r"\bor\b|and/or|one of|at least one|either", head, re.I) or len(options) > 1:
-        children = list(options)
-        if OTHER_ANTIBODY.search(head):
-            children.append({"kind": "clinician", "params": {"topic": "serology", "text": TOPIC_WORDS["serology"]}})
-        return [{"kind": "any_of", "params": {"criteria": children}}]
-    return options
+        return options + low
+    children = options + low if re.search(r"\bor\b", head, re.I) else options
+    if OTHER_ANTIBODY.search(head):
+        children.append({"kind": "clinician", "params": {"topic": "serology", "text": TOPIC_WORDS["serology"]}})
+    rest = [] if children is not options else low
+    return [{"kind": "any_of", "params": {"criteria": children}}] + rest
 
 
 # -- treatments ------------------------------------------------------------------------------------
@@ -506,17 +516,20 @@ GROUP_PATTERNS = [
     ("cytotoxic", r"cytotoxic(?:\s+(?:drugs?|agents?|therapy))?"),
     ("calcineurin_inhibitors", r"calcineurin inhibitors?"),
     ("antimalarials", r"anti-?malarials?"),
-    ("immunosuppressants", r"immunosuppressi(?:ve|on)(?:\s+(?:agents?|drugs?|therapy|therapies|medications?|"
-                           r"treatment|regimens?))?|immunosuppressants?|DMARDs?"),
+    ("immunosuppressants", r"immunosuppressi(?:ve|on)\s+(?:agents?|drugs?|therapy|therapies|medications?|"
+                           r"treatment|regimens?)|immunosuppressants?|(?<!biological )(?<!biologic )DMARDs?"),
     ("glucocorticoids", r"(?:gluco)?corticosteroids?|glucocorticosteroids?|\bsteroids?\b|\bGCs?\b|\bOCS\b"),
     ("cell_gene_therapy", r"CAR[- ]?T|gene therap\w*|chimeric antigen|cell therap\w*|genetically modified"),
     ("ivig", r"intravenous immunoglobulins?|\bIVIg\b"),
     ("plasmapheresis", r"plasmapheresis|plasma exchange"),
 ]
-_GROUPS = [(name, re.compile(r"(?<![\w-])(?:" + p + r")(?![\w])", re.I)) for name, p in GROUP_PATTERNS]
+# "Investigational biological agent" is an experimental medicine, not the class of biologics.
+_GROUPS = [(name, re.compile(r"(?<![\w-])(?<!investigational )(?:" + p + r")(?![\w])", re.I))
+           for name, p in GROUP_PATTERNS]
 DRUG_DOUBT = re.compile(r"topical|inhaled|intra-?articular|local|external use|allerg|hypersensitiv|intoleran|"
                         r"contraindicat|resistant|willing|withdraw|permitted|allowed|not exclusionary|may be|"
-                        r"background|stable|dose|≤|<=|mg/|\d\s*mg\b|standard of care|\bSoC\b|prescri|"
+                        r"background|stable|dose|≤|<=|mg/|\d\s*mg\b|standard of care|\bSoC\b|prescri|pulse|"
+                        r"participat|programme|program\b|compassionate|"
                         r"induction therapy for the",
                         re.I)
 EVER = re.compile(r"\bprior\b|\bprevious(?:ly)?\b|\bever\b|history of|in the past\b(?!\s+\d)|had received|"
@@ -578,9 +591,7 @@ def read_drugs(side: str, text: str, alternatives: bool, consumed: list[tuple[in
         return []
     if groups and groups[0][0] == "glucocorticoids" and re.search(r"high dose|pulse|mg", head, re.I):
         return []
-    first = min([m.start() for _, m in groups] + [head.lower().find(drug_vocabulary.DRUGS[d][0])
-                                                  for d in named if drug_vocabulary.DRUGS[d][0] in head.lower()]
-                or [0])
+    first = min([m.start() for _, m in groups] + [drug_vocabulary.first_mention(head, d) for d in named] or [0])
     negated = negated_before(head, first, 60) or bool(re.match(r"\s*no\b", head, re.I))
     required = (side == "inclusion") != negated
     days = window_days(head)
@@ -629,7 +640,8 @@ STEROID_BEFORE = re.compile(OP + r"\s*" + NUM + r"\s*mg(?:\s*(?:/|per)\s*(?:day|
 
 def read_steroid_dose(side: str, text: str, alternatives: bool, consumed: list[tuple[int, int]]) -> list[dict]:
     """A cap (or floor) on today's glucocorticoid dose, in prednisone-equivalent mg a day."""
-    if alternatives or re.search(r"\bwithin\b|in the (?:past|last)|/\s*kg|pulse|intravenous", text, re.I):
+    if alternatives or re.search(r"\bwithin\b|in the (?:past|last)|/\s*kg|pulse|intravenous|trial of|tried|"
+                                 r"history of|previous|prior to the study", text, re.I) or REFRACTORY.search(text):
         return []
     m = STEROID_RANGE.search(text)
     if m and side == "inclusion":
@@ -658,7 +670,7 @@ def read_pregnancy(side: str, text: str, consumed: list[tuple[int, int]]) -> lis
     """Pregnancy and breastfeeding excluded (or, for a pregnancy study, required); planning where said."""
     m = PREGNANCY.search(text)
     if not m or re.search(r"gestational|only one pregnancy|intrauterine pregnanc|weeks? of pregnancy|"
-                          r"pregnancy registry|outcome", text, re.I):
+                          r"pregnancy registry|outcome|more than one pregnancy|pregnancy per", text, re.I):
         return []
     planning = bool(PLANNING.search(text))
     negative_test = re.search(r"negative (?:urine |serum )?pregnancy test", text, re.I)
@@ -702,16 +714,19 @@ HISTORY = {
 HISTORY_PATTERNS = {k: re.compile(r"(?<![\w-])(?:" + p + r")" + SUFFIX, re.I) for k, p in HISTORY.items()}
 HEPATITIS = re.compile(r"hepatitis\s*\(?\s*((?:[BC]\b(?:\s*(?:/|,|or|and|and/or)\s*(?:hepatitis\s*)?)?)+)\)?"
                        + SUFFIX + r"|\bHBV\b|\bHCV\b|HBsAg|\bHB\b\s+(?:surface|infection)|hepatitis B/C", re.I)
-QUALIFIER = re.compile(r"active|severe|uncontrolled|poorly|unstable|requir\w*|clinically significant|significant|"
+QUALIFIER = re.compile(r"including|such as|e\.g|for example|secondary to|due to|caused by|active|severe|uncontrolled|poorly|unstable|requir\w*|clinically significant|significant|"
                        r"current(?:ly)?|untreated|recent|acute|chronic|frequent|latent|suspected|planned|"
                        r"progressive|type [12]|manifestation|main diagnosis|might confound|may affect|affect|"
-                       r"need for|with (?:history|use)|\band\b use|limit|secondary to|expected", re.I)
+                       r"need for|\band\b use|limit|secondary to|expected", re.I)
+QUALIFIER_AFTER = re.compile(r"main diagnosis|might confound|may affect|requir\w*|that (?:may|might|could)|"
+                             r"\b(?:with|and)\b[^.;]{0,40}(?:history|use|requir)", re.I)
 EXCEPTIONS = re.compile(r"except|exception|other than|excluding|non-melanoma|in situ|basal|squamous|cured|"
                         r"certain cancers", re.I)
 
 
 def _history_window(text: str) -> int | None:
-    m = re.search(r"(?:within|in)\s+(?:the\s+)?(?:past|last|recent|previous|preceding)?\s*(\d+|one|two|three|five)"
+    m = re.search(r"(?:within|in)\s+(?:the\s+)?(?:past|last|recent|previous|preceding)?\s*"
+                  r"(\d+|one|two|three|four|five|six|twelve)"
                   r"\s*(years?|months?|weeks?)", text, re.I)
     if not m:
         return None
@@ -744,7 +759,9 @@ def read_history(side: str, text: str, consumed: list[tuple[int, int]]) -> list[
         return []
     if side == "inclusion":
         # Only "no / must not have / absence of X" on the inclusion side excludes X.
-        found = [(k, m) for k, m in found if negated_before(text, m.start(), 60)]
+        found = [(k, m) for k, m in found if re.search(
+            r"(?:\bno\b|\bnot\b(?:\s+(?:have|be|had))?|\bwithout\b|absence of|free of|negative for)\s+(?:[\w-]+\s+){0,4}$",
+            text[max(0, m.start() - 50):m.start()], re.I)]
         if not found or re.search(r"symptoms|report", text, re.I):
             return []
     elif re.search(r"who do not|not have|have not", text, re.I):
@@ -760,11 +777,11 @@ def read_history(side: str, text: str, consumed: list[tuple[int, int]]) -> list[
         clause = re.split(r"[;,]|\bor\b(?! C\b)", before)[-1]
         qualified = bool(QUALIFIER.search(clause) or QUALIFIER.search(m.group(0))
                          or (key == "cancer" and EXCEPTIONS.search(text))
-                         or re.search(r"\b(?:with|and)\b[^.;]{0,40}(?:history|use|requir)", text[m.end():m.end() + 60],
-                                      re.I))
-        if key in ("cns_lupus", "dialysis") and re.search(r"active|severe|current|requir|need|within|unstable",
-                                                          text, re.I):
+                         or QUALIFIER_AFTER.search(text[m.end():m.end() + 60]))
+        if key == "cns_lupus" and re.search(r"active|severe|current|requir|need|within|unstable", text, re.I):
             qualified = True
+        if key == "dialysis" and not re.search(r"history of|previous|ever\b|prior", text, re.I):
+            qualified = True  # "on dialysis", "requiring dialysis": now, which a past answer doesn't tell
         params: dict[str, Any] = {"condition": key, "mode": "excluded"}
         window = whole_window
         if key == "cancer" and re.search(r"or\s+(?:a\s+)?history of malignan", text, re.I):
@@ -914,7 +931,8 @@ def _residue(text: str, consumed: list[tuple[int, int]]) -> str:
 
 
 # -- a bullet and a study --------------------------------------------------------------------------
-ALTERNATIVES = re.compile(r"(?:at least|any|one|two)\s+(?:\d\s+)?(?:of|or more of)\s+(?:the\s+)?following|"
+ALTERNATIVES = re.compile(r"(?:at least|any|one|two)\s+(?:\d+\s+|one\s+|two\s+|three\s+)?(?:of|or more of)\s+"
+                          r"(?:the\s+)?following|"
                           r"one of the following|any of the following|either|defined as|as follows|including|"
                           r"following (?:criteria|conditions|\w+ serolog)|must meet|\bif\b|following:|"
                           r"consisting of|background|standard[- ]of[- ]care|of the following", re.I)
@@ -934,6 +952,12 @@ def read_bullet(side: str, text: str, parent_text: str = "") -> Reading:
     conditional = side == "inclusion" and bool(CONDITIONAL.search(text))
     consumed: list[tuple[int, int]] = []
     criteria: list[dict] = []
+    if alternatives:
+        # One option among several: nothing here is required on its own.
+        criteria = read_measures(side, text, consumed)
+        for c in criteria:
+            c["params"]["text"] = "One of the study's options: " + c["params"]["text"]
+        return Reading(criteria, topic_of(text))
     if not conditional:
         criteria += read_age(side, text)
         if criteria:
@@ -943,7 +967,8 @@ def read_bullet(side: str, text: str, parent_text: str = "") -> Reading:
         criteria += read_duration(side, text)
         criteria += read_nephritis_class(side, text, alternatives)
         criteria += read_labs(side, text, alternatives, consumed)
-        criteria += read_serology(side, text, alternatives, consumed)
+        criteria += read_serology(side, text, alternatives, consumed,
+                                  {c["params"]["test"] for c in criteria if c["kind"] == "lab"})
     criteria += read_steroid_dose(side, text, alternatives and not conditional, consumed)
     drugs = read_drugs(side, text, alternatives, consumed)
     criteria += drugs
@@ -951,6 +976,14 @@ def read_bullet(side: str, text: str, parent_text: str = "") -> Reading:
     if not alternatives:
         criteria += read_history(side, text, consumed)
     criteria += read_measures(side, text, consumed)
+    labs = [c for c in criteria if c["kind"] == "lab"]
+    if side == "inclusion" and len(labs) > 1 and re.search(r"\bor\b", text, re.I) \
+            and not any(c["kind"] == "any_of" for c in criteria):
+        # "proteinuria > 1 g/24 h or creatinine > 1.3 mg/dL or active sediment": any one of them will do.
+        others = {"kind": "clinician", "params": {"topic": "kidney_activity" if topic_of(text) == "kidney_activity"
+                                                  else "other_test", "text": "Another of the options listed"}}
+        criteria = [c for c in criteria if c["kind"] != "lab"] + [{"kind": "any_of", "params": {
+            "criteria": labs + [others]}}]
     if any(c["kind"] in ("diagnosis", "classification") for c in criteria):
         consumed.append((0, len(text)))
     residue = _residue(text, consumed)
@@ -974,15 +1007,22 @@ def _dedupe(criteria: list[dict]) -> list[dict]:
     return out
 
 
+TRAILING_OR = re.compile(r"\b(?:or|and/or|OR)\s*[;,]?\s*$", re.I)
+
+
 def read_study(bullets: list[Any]) -> list[Reading]:
     """Every bullet of one study read, then made consistent across bullets (see ``_drop_contradictions``)."""
     readings = []
+    previous = ""
     for bullet in bullets:
         if getattr(bullet, "note", False):
             readings.append(Reading())
             continue
         parent = bullets[bullet.parent].text if bullet.parent is not None else ""
+        if TRAILING_OR.search(previous) or TRAILING_OR.search(bullet.text):
+            parent = parent or "one of the following"  # "Positive ANA or" / "Elevated anti-dsDNA or": options
         readings.append(read_bullet(bullet.side, bullet.text, parent))
+        previous = bullet.text
     return _drop_contradictions(readings)
 
 
@@ -1003,6 +1043,11 @@ def _drop_contradictions(readings: list[Reading]) -> list[Reading]:
     ("eGFR > 30" and "eGFR < 30 but > 15 with a chronicity index < 6" in one study are two ways in.)
     Those bullets lose their thresholds on that test and are left to the study team.
     """
+    if any(c["kind"] == "pregnancy" and c["params"].get("mode") == "required" for r in readings for c in r.criteria):
+        # A study for pregnant women: its "pregnancy" exclusions are about other pregnancies, not pregnancy itself.
+        readings = [Reading([c for c in r.criteria if not (c["kind"] == "pregnancy" and
+                                                           c["params"].get("mode") == "excluded")], r.topic)
+                    for r in readings]
     per_bullet = [_bounds(r.criteria) for r in readings]
     merged: dict[tuple[str, str], list[tuple[str, float]]] = {}
     for bounds in per_bullet:
