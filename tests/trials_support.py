@@ -15,7 +15,7 @@ from sqlalchemy import select
 from community.db import db
 from community.models import Flare, HealthProfile, LabResult, LabTest, Medication, Treatment
 from community.tracking.catalogue import load_catalogues
-from community.trials import importer, matching
+from community.trials import curation, importer, matching
 from community.trials.matching import CriterionSpec, LabFact, MemberFacts, TreatmentFact, TrialSpec
 
 TODAY = date(2026, 11, 25)
@@ -54,8 +54,8 @@ def shipped_specs() -> dict[str, tuple[str, TrialSpec]]:
     for record in pages["studies"]:
         values = importer.parse_study(record)
         criteria = [CriterionSpec(c["kind"], c["params"], "registry") for c in importer.derived_criteria(values)]
-        criteria += [CriterionSpec(c["kind"], matching.clean_params(c["kind"], {k: v for k, v in c.items()
-                                                                                if k != "kind"}))
+        criteria += [CriterionSpec(c["kind"], curation.clean_params(c["kind"], {k: v for k, v in c.items()
+                                                                                if k != "kind"}, shipped=True))
                      for c in curated.get(values["nct_id"], [])]
         out[values["nct_id"]] = (values["overall_status"],
                                  TrialSpec(values["nct_id"], values["overall_status"], criteria, values["locations"]))

@@ -26,7 +26,8 @@ from community.models.tracking import (
     SymptomRating,
     Treatment,
 )
-from community.trials.matching import LabFact, MemberFacts, TreatmentFact
+from community.tracking.catalogue import HISTORY_KEYS
+from community.trials.matching import HistoryFact, LabFact, MemberFacts, TreatmentFact
 
 FLARE_WINDOW_DAYS = 5 * 365
 SYMPTOM_WINDOW_DAYS = 90
@@ -37,24 +38,36 @@ def load_facts(user_id: int, categories: list[str] | tuple[str, ...], today: dat
     """What matching may use: the consented categories of this member's own records."""
     used = frozenset(categories)
     profile_values: dict = {}
-    if "profile" in used:
+    history = None
+    if "profile" in used or "history" in used:  # one row holds both: read it once
         profile = db.session.scalar(select(HealthProfile).where(HealthProfile.user_id == user_id))
-        if profile is not None:
+        if profile is not None and "profile" in used:
             profile_values = dict(
                 has_profile=True, birth_date=profile.birth_date, birth_year=profile.birth_year,
                 sex=profile.sex or "", diagnoses=tuple(profile.diagnoses or ()),
-                nephritis_class=profile.nephritis_class or "", country=profile.country or "",
+                nephritis_class=profile.nephritis_class or "", diagnosed_year=profile.diagnosed_year,
+                diagnosed_month=profile.diagnosed_month, country=profile.country or "",
                 region=profile.region or "", pregnancy=profile.pregnancy or "")
+        if "history" in used and profile is not None and isinstance(profile.medical_history, dict):
+            history = {}
+            for key, entry in profile.medical_history.items():
+                # Only known conditions with a real answer: an older or hand-edited row must not mislead matching.
+                if key in HISTORY_KEYS and isinstance(entry, dict) and entry.get("answer") in ("yes", "no"):
+                    year = entry.get("year")
+                    history[key] = HistoryFact(entry["answer"], year if type(year) is int else None)
+            history = history or None
     treatments = None
     if "treatments" in used:
         rows = db.session.execute(
             select(Treatment.name, Medication.slug, Treatment.start_date, Treatment.stop_date,
-                   Treatment.stop_reason)
+                   Treatment.stop_reason, Treatment.dose, Treatment.unit, Treatment.frequency)
             .outerjoin(Medication, Medication.id == Treatment.medication_id)
             .where(Treatment.user_id == user_id)
             .order_by(Treatment.start_date, Treatment.id)).all()
         treatments = tuple(TreatmentFact(name=r.name, slug=r.slug or "", start=r.start_date,
-                                         stop=r.stop_date, reason=r.stop_reason or "") for r in rows) or None
+                                         stop=r.stop_date, reason=r.stop_reason or "", dose=r.dose,
+                                         unit=r.unit or "", frequency=r.frequency or "")
+                           for r in rows) or None
     flare_starts = None
     if "flares" in used:
         starts = db.session.scalars(
@@ -67,7 +80,8 @@ def load_facts(user_id: int, categories: list[str] | tuple[str, ...], today: dat
     labs = None
     if "labs" in used:
         rows = db.session.execute(
-            select(LabResult.name, LabTest.slug, LabResult.value, LabResult.unit, LabResult.taken_on)
+            select(LabResult.name, LabTest.slug, LabResult.value, LabResult.unit, LabResult.taken_on,
+                   LabResult.ref_low, LabResult.ref_high)
             .outerjoin(LabTest, LabTest.id == LabResult.lab_test_id)
             .where(LabResult.user_id == user_id)
             .order_by(LabResult.taken_on.desc(), LabResult.id.desc())).all()
@@ -75,7 +89,7 @@ def load_facts(user_id: int, categories: list[str] | tuple[str, ...], today: dat
         for r in rows:
             slug = r.slug or r.name.strip().lower()
             latest.setdefault(slug, LabFact(slug=slug, name=r.name, value=r.value, unit=r.unit or "",
-                                            taken_on=r.taken_on))
+                                            taken_on=r.taken_on, ref_low=r.ref_low, ref_high=r.ref_high))
         labs = latest or None
     severe_days = None
     if "symptoms" in used:
@@ -84,8 +98,8 @@ def load_facts(user_id: int, categories: list[str] | tuple[str, ...], today: dat
             .join(SymptomRating, SymptomRating.checkin_id == CheckIn.id)
             .where(CheckIn.user_id == user_id, SymptomRating.severity >= SEVERE,
                    CheckIn.day >= today - timedelta(days=SYMPTOM_WINDOW_DAYS)))
-    return MemberFacts(today=today, used=used, treatments=treatments, flare_starts=flare_starts, labs=labs,
-                       severe_symptom_days=severe_days, **profile_values)
+    return MemberFacts(today=today, used=used, history=history, treatments=treatments, flare_starts=flare_starts,
+                       labs=labs, severe_symptom_days=severe_days, **profile_values)
 
 
 def digest(facts: MemberFacts, consent_id: int) -> str:

@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from community.forms import choices
-from community.trials import matching
+from community.trials import curation, matching
 from community.trials.services import CATEGORY_LABELS
 
 
@@ -41,10 +41,10 @@ DIAGNOSIS_CHOICES = [("sle", "Systemic lupus (SLE)"), ("nephritis", "Lupus nephr
 
 
 class CriterionForm(FlaskForm):
-    kind = SelectField("Kind of criterion", choices=choices(matching.CURATED_KINDS.items()))
+    kind = SelectField("Kind of criterion", choices=choices(curation.CURATED_KINDS.items()))
     diagnoses = CheckboxesField("Diagnoses (any of)", choices=choices(DIAGNOSIS_CHOICES), validate_choice=False)
     classes = CheckboxesField("Biopsy classes (any of)",
-                              choices=choices((c, f"Class {c}") for c in matching.NEPHRITIS_CLASSES),
+                              choices=choices((c, f"Class {c}") for c in curation.NEPHRITIS_CLASSES),
                               validate_choice=False)
     min_count = IntegerField("How many (treatments or flares)", validators=[Optional()],
                              render_kw={"inputmode": "numeric"})
@@ -59,9 +59,18 @@ class CriterionForm(FlaskForm):
                           render_kw={"inputmode": "numeric"})
     # The services check these against the chosen kind; unused ones may be left empty.
     test = SelectField("Lab test", choices=choices(matching.LAB_NAMES.items()), validate_choice=False)
-    op = SelectField("Comparison", choices=choices(matching.OPERATORS.items()), validate_choice=False)
-    value = FloatField("Threshold", validators=[Optional()], render_kw={"inputmode": "decimal"})
+    op = SelectField("Comparison", choices=choices(matching.LAB_OPERATORS.items()), validate_choice=False,
+                     description="For a steroid limit, choose at most / less than / at least / more than.")
+    value = FloatField("Threshold (for a steroid limit: mg a day)", validators=[Optional()],
+                       render_kw={"inputmode": "decimal"})
     unit = StringField("Unit", validators=[Optional(), Length(max=20)])
+    condition = SelectField("Condition (for a medical history criterion)",
+                            choices=choices(matching.HISTORY_WORDS.items()), validate_choice=False)
+    within_years = IntegerField("Only in the last (years; empty means ever)", validators=[Optional()],
+                                render_kw={"inputmode": "numeric"})
+    qualified = BooleanField("The study excludes only some cases (active, severe, with exceptions…)",
+                             description="Then a member who had it is told to ask, never that it rules them out.")
+    planning = BooleanField("Also excludes planning a pregnancy")
     text = StringField("What the clinician checks", validators=[Optional(), Length(max=300)],
                        description="For example: SLEDAI-2K score of 8 or more.")
 
@@ -81,6 +90,13 @@ class CriterionForm(FlaskForm):
             return {"test": self.test.data, "op": self.op.data, "value": self.value.data, "unit": self.unit.data}
         if kind == "flares":
             return {"min_count": self.min_count.data, "months": self.months.data}
+        if kind == "steroid_dose":
+            return {"op": self.op.data, "mg": self.value.data}
+        if kind == "history":
+            return {"condition": self.condition.data, "within_years": self.within_years.data,
+                    "qualified": self.qualified.data}
+        if kind == "pregnancy":
+            return {"planning": self.planning.data}
         if kind == "clinician":
             return {"text": self.text.data}
         return {}
@@ -89,6 +105,7 @@ class CriterionForm(FlaskForm):
         """Show a stored criterion's values in the form."""
         self.kind.data = kind
         for key, value in params.items():
+            key = "value" if key == "mg" else key
             field = getattr(self, key, None)
             if field is None:
                 continue

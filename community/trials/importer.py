@@ -23,7 +23,7 @@ from community.db import db, utcnow
 from community.errors import ValidationFailed
 from community.models.trials import Trial, TrialCriterion
 from community.reference import loader
-from community.trials.matching import clean_params
+from community.trials.curation import clean_params
 from community.trials.reading.store import read_trial
 
 log = logging.getLogger(__name__)
@@ -357,7 +357,7 @@ def apply_curated(curated: dict[str, list[dict]]) -> int:
         for position, item in enumerate(items, start=100):
             params = {k: v for k, v in item.items() if k != "kind"}
             try:
-                params = clean_params(item["kind"], params)
+                params = clean_params(item["kind"], params, shipped=True)
             except ValidationFailed as problem:
                 raise RuntimeError(f"shipped criterion for {nct_id} is invalid: {problem.message}") from None
             db.session.add(TrialCriterion(trial_id=trial.id, position=position, source="curated",

@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property, lru_cache
 
-from community.errors import ValidationFailed
 from community.trials import drugs as drug_vocabulary
 from community.trials import units
 
@@ -956,95 +955,3 @@ def match_all(facts: MemberFacts, trials: Iterable[TrialSpec]) -> list[MatchOutc
     outcomes = [_evaluate(member, t) for t in trials if t.status in SUGGESTED_STATUSES]
     outcomes.sort(key=lambda o: o.sort_key)
     return outcomes
-
-
-# -- curated criteria: what an admin may enter ----------------------------------------------
-CURATED_KINDS = {
-    "diagnosis": "Diagnosis (SLE, lupus nephritis, cutaneous)",
-    "nephritis_class": "Lupus nephritis biopsy class",
-    "prior_therapies": "Earlier treatments that did not work",
-    "drug": "A medicine required or excluded",
-    "pregnancy": "Pregnancy or breastfeeding excluded",
-    "lab": "A lab threshold",
-    "flares": "Recent flares (patient-reported proxy for disease activity)",
-    "clinician": "A measure only a clinician can check (SLEDAI-2K, BILAG…)",
-}
-NEPHRITIS_CLASSES = ("I", "II", "III", "IV", "V", "VI")
-LAB_TESTS = tuple(LAB_NAMES)
-
-
-def _whole(params: dict, key: str, low: int, high: int, what: str) -> int:
-    value = params.get(key)
-    if isinstance(value, bool) or not isinstance(value, int | float) or int(value) != value:
-        raise ValidationFailed(f"Please enter {what} as a whole number.", field=key)
-    if not low <= value <= high:
-        raise ValidationFailed(f"Please enter {what} between {low} and {high}.", field=key)
-    return int(value)
-
-
-def _drugs(params: dict, key: str = "drugs", *, required: bool) -> list[str]:
-    raw = params.get(key) or []
-    if isinstance(raw, str):
-        raw = raw.split(",")
-    drugs = []
-    for item in raw:
-        name = " ".join(str(item).lower().split())
-        if not name:
-            continue
-        if len(name) < 3 or len(name) > 60:
-            raise ValidationFailed("Each medicine name should be 3 to 60 characters.", field=key)
-        if name not in drugs:
-            drugs.append(name)
-    if len(drugs) > 20:
-        raise ValidationFailed("Please list at most 20 medicines.", field=key)
-    if required and not drugs:
-        raise ValidationFailed("Please name at least one medicine.", field=key)
-    return drugs
-
-
-def clean_params(kind: str, params: dict) -> dict:
-    """Check a curated criterion's values and return them tidy; ValidationFailed names the field."""
-    if kind not in CURATED_KINDS:
-        raise ValidationFailed("Please choose a kind of criterion.", field="kind")
-    p = params
-    if kind == "diagnosis":
-        diagnoses = [d for d in p.get("diagnoses") or [] if d in ("sle", "nephritis", "cutaneous")]
-        if not diagnoses or len(diagnoses) != len(p.get("diagnoses") or []):
-            raise ValidationFailed("Please tick at least one diagnosis.", field="diagnoses")
-        return {"diagnoses": diagnoses}
-    if kind == "nephritis_class":
-        classes = [c for c in NEPHRITIS_CLASSES if c in (p.get("classes") or [])]
-        if not classes or len(classes) != len(set(p.get("classes") or [])):
-            raise ValidationFailed("Please tick at least one class.", field="classes")
-        return {"classes": classes}
-    if kind == "prior_therapies":
-        return {"min_count": _whole(p, "min_count", 1, 10, "the number of treatments"),
-                "min_months": _whole(p, "min_months", 0, 60, "the months each was taken") if
-                p.get("min_months") is not None else 0,
-                "drugs": _drugs(p, required=False)}
-    if kind == "drug":
-        if p.get("mode") not in ("required", "excluded"):
-            raise ValidationFailed("Please choose required or excluded.", field="mode")
-        return {"mode": p["mode"], "drugs": _drugs(p, required=True),
-                "months": _whole(p, "months", 0, 120, "the months")}
-    if kind == "pregnancy":
-        return {}
-    if kind == "lab":
-        if p.get("test") not in LAB_TESTS:
-            raise ValidationFailed("Please choose a lab test.", field="test")
-        if p.get("op") not in OPERATORS:
-            raise ValidationFailed("Please choose a comparison.", field="op")
-        value = p.get("value")
-        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100000:
-            raise ValidationFailed("Please enter a threshold between 0 and 100000.", field="value")
-        unit = " ".join(str(p.get("unit") or "").split())
-        if len(unit) > 20:
-            raise ValidationFailed("Please keep the unit under 20 characters.", field="unit")
-        return {"test": p["test"], "op": p["op"], "value": float(value), "unit": unit}
-    if kind == "flares":
-        return {"min_count": _whole(p, "min_count", 1, 50, "the number of flares"),
-                "months": _whole(p, "months", 1, 60, "the months")}
-    text = " ".join(str(p.get("text") or "").split())
-    if not 3 <= len(text) <= 300:
-        raise ValidationFailed("Please describe the measure in 3 to 300 characters.", field="text")
-    return {"text": text}

@@ -31,7 +31,7 @@ from community.models.trials import (
     TrialNotification,
 )
 from community.permissions import Guardian
-from community.trials import evidence, explain, matching
+from community.trials import curation, evidence, explain, matching
 from community.trials.importer import NCT_ID
 from community.trials.reading import reader, store
 from community.trials.reading.reader import READER_VERSION
@@ -526,7 +526,7 @@ def add_criterion(user: Any, nct_id: str, kind: str, params: dict) -> TrialCrite
     """Add a curated criterion (ranges checked) and audit it."""
     _curator(user)
     trial = get_trial(nct_id)
-    clean = matching.clean_params(kind, params)
+    clean = curation.clean_params(kind, params)
     position = max([c.position for c in trial.criteria] + [99]) + 1
     criterion = TrialCriterion(trial_id=trial.id, position=position, source="curated", kind=kind, params=clean)
     db.session.add(criterion)
@@ -554,7 +554,7 @@ def update_criterion(user: Any, criterion_id: int, params: dict) -> TrialCriteri
     """Change a curated criterion's values (its kind stays) and audit before/after."""
     criterion = _curated_criterion(user, criterion_id)
     trial = db.session.get(Trial, criterion.trial_id)
-    clean = matching.clean_params(criterion.kind, params)
+    clean = curation.clean_params(criterion.kind, params)
     before = {"kind": criterion.kind, "params": dict(criterion.params)}
     criterion.params = clean
     trial.updated_at = utcnow()
@@ -659,7 +659,7 @@ def review_bullet(user: Any, bullet_id: int, action: str) -> Trial:
 def correct_bullet(user: Any, bullet_id: int, kind: str, params: dict) -> Trial:
     """Replace what was read from a bullet with an admin's criterion (or add one more to a correction)."""
     bullet, trial = _own_bullet(user, bullet_id)
-    clean = matching.clean_params(kind, params)
+    clean = curation.clean_params(kind, params)
     before = _bullet_criteria(bullet)
     if bullet.review != "corrected":
         db.session.execute(delete(TrialCriterion).where(TrialCriterion.bullet_id == bullet.id))

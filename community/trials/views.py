@@ -9,7 +9,8 @@ from community.errors import ValidationFailed
 from community.forms import ActionForm
 from community.permissions import ADMIN, MEMBER, PUBLIC, access
 from community.trials import forms, services
-from community.trials.matching import CATEGORIES, CURATED_KINDS
+from community.trials.curation import CURATED_KINDS
+from community.trials.matching import CATEGORIES
 from community.views import requested_next, show_error
 
 bp = Blueprint("trials", __name__)

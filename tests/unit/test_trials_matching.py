@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from community.errors import ValidationFailed
-from community.trials import matching
+from community.trials import curation, matching
 from community.trials.matching import (
     MAY_FIT,
     MET,
@@ -166,15 +166,15 @@ def test_only_recruiting_trials_are_suggested_ranked_by_fit_status_and_distance(
 
 def test_criterion_forms_reject_out_of_range_values_beside_the_field():
     with pytest.raises(ValidationFailed) as error:
-        matching.clean_params("prior_therapies", {"min_count": 0})
+        curation.clean_params("prior_therapies", {"min_count": 0})
     assert error.value.field == "min_count"
     with pytest.raises(ValidationFailed) as error:
-        matching.clean_params("lab", {"test": "egfr", "op": ">=", "value": -3})
+        curation.clean_params("lab", {"test": "egfr", "op": ">=", "value": -3})
     assert error.value.field == "value"
     with pytest.raises(ValidationFailed) as error:
-        matching.clean_params("drug", {"mode": "excluded", "drugs": "", "months": 3})
+        curation.clean_params("drug", {"mode": "excluded", "drugs": "", "months": 3})
     assert error.value.field == "drugs"
-    assert matching.clean_params("drug", {"mode": "excluded", "drugs": "Rituximab, rituximab", "months": 3}) == \
+    assert curation.clean_params("drug", {"mode": "excluded", "drugs": "Rituximab, rituximab", "months": 3}) == \
         {"mode": "excluded", "drugs": ["rituximab"], "months": 3}
 
 

@@ -224,3 +224,13 @@ def test_results_carry_the_bullet_they_were_read_from():
     spec = TrialSpec("NCT00000002", "RECRUITING", [CriterionSpec("age", {"min": 18}, "registry"),
                                                    CriterionSpec("pregnancy", {"mode": "excluded"}, "text", bullet=4)])
     assert evaluate(facts(pregnancy="no"), spec).bullets == (None, 4, None)
+
+
+def test_a_logged_anti_dsdna_above_its_range_answers_a_curated_studys_antibody_criterion():
+    from tests.trials_support import shipped_specs
+
+    _status, spec = shipped_specs()["NCT05938725"]
+    member = facts(labs={"anti-dsdna": lab("anti-dsdna", 180, "IU/mL", low=0, high=30)})
+    antibodies = next(r for r in evaluate(member, spec).results if r.kind == "any_of")
+    assert antibodies.outcome == MET
+    assert "180 IU/mL" in antibodies.evidence and "above normal" in antibodies.evidence
