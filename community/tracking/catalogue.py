@@ -59,16 +59,28 @@ MEDICATIONS = [
 
 LAB_TESTS = [
     ("anti-dsdna", "Anti-dsDNA", "Antibodies that often rise when lupus is active.", "IU/mL", False),
+    ("anti-sm", "Anti-Smith (anti-Sm)", "An antibody found almost only in lupus.", "U/mL", False),
     ("c3", "C3 complement", "A blood protein that often falls when lupus is active.", "g/L", False),
     ("c4", "C4 complement", "A blood protein that often falls when lupus is active.", "g/L", False),
     ("upcr", "Urine protein/creatinine ratio (UPCR)", "Protein leaking into the urine; a kidney check.", "mg/mmol", False),
+    ("urine-protein-24h", "24-hour urine protein",
+     "Protein collected in the urine over a whole day; a kidney check.", "g/day", False),
     ("egfr", "eGFR", "How well the kidneys filter.", "mL/min/1.73m²", False),
     ("creatinine", "Creatinine", "A waste product the kidneys clear.", "µmol/L", False),
+    ("crcl", "Creatinine clearance", "How well the kidneys clear creatinine, often from a 24-hour urine test.",
+     "mL/min", False),
     ("esr", "ESR", "A general marker of inflammation.", "mm/h", False),
     ("crp", "CRP", "A general marker of inflammation or infection.", "mg/L", False),
     ("haemoglobin", "Haemoglobin", "Red blood cells' oxygen carrier; low means anaemia.", "g/L", False),
     ("white-cells", "White cells", "Infection-fighting cells.", "×10⁹/L", False),
+    ("neutrophils", "Neutrophils", "The white cells that fight bacteria; low is called neutropenia.",
+     "×10⁹/L", False),
+    ("lymphocytes", "Lymphocytes", "White cells of the immune system; low is called lymphopenia.",
+     "×10⁹/L", False),
     ("platelets", "Platelets", "Cells that help blood clot.", "×10⁹/L", False),
+    ("alt", "ALT (liver enzyme)", "A liver test; high can mean the liver is irritated, for example by a medicine.",
+     "U/L", False),
+    ("ast", "AST (liver enzyme)", "Another liver test, usually checked with ALT.", "U/L", False),
     ("ana", "ANA titre", "Antinuclear antibodies, written like 1:320.", "", True),
 ]
 
@@ -140,7 +152,50 @@ NEPHRITIS_CLASSES = [("", "Not known / not applicable"), ("I", "Class I"), ("II"
 SEXES = [("", "Prefer not to say"), ("female", "Female"), ("male", "Male"), ("intersex", "Intersex"),
          ("other", "Another way")]
 PREGNANCY = [("", "Prefer not to say"), ("no", "No"), ("pregnant", "Pregnant"),
-             ("breastfeeding", "Breastfeeding")]
+             ("breastfeeding", "Breastfeeding"), ("planning", "Planning a pregnancy in the next year")]
+
+# Conditions clinical-trial criteria often ask about: (key, label, plain explanation, asks_year).
+# The keys are stored in HealthProfile.medical_history and read by trials matching: never rename one.
+HISTORY_CONDITIONS = [
+    ("hiv", "HIV", "The virus that weakens the immune system (human immunodeficiency virus).", False),
+    ("hepatitis_b", "Hepatitis B", "A virus that infects the liver, now or in the past.", False),
+    ("hepatitis_c", "Hepatitis C", "Another virus that infects the liver, now or in the past.", False),
+    ("tuberculosis", "Tuberculosis (TB), active or latent",
+     "A bacterial infection, usually of the lungs. Latent means it is in the body without making you ill.",
+     True),
+    ("cancer", "Cancer of any kind", "Including skin cancer, and cancer that was treated long ago.", True),
+    ("other_autoimmune", "Another autoimmune disease",
+     "Such as rheumatoid arthritis, Sjögren's, multiple sclerosis, myositis or scleroderma.", False),
+    ("cns_lupus", "Lupus affecting the brain or nerves",
+     "Called neuropsychiatric or CNS lupus: for example seizures, psychosis or a stroke caused by lupus.", True),
+    ("dialysis", "Kidney dialysis", "A machine cleaning the blood when the kidneys can't.", True),
+    ("kidney_transplant", "A kidney transplant", "", True),
+    ("diabetes", "Diabetes", "High blood sugar, type 1 or type 2, including diabetes caused by steroids.", False),
+    ("thrombosis", "A blood clot (DVT, pulmonary embolism) or a stroke",
+     "DVT is a clot in a leg vein; a pulmonary embolism is a clot in the lungs.", True),
+    ("antiphospholipid", "Antiphospholipid syndrome (APS)",
+     "Antibodies that make the blood clot too easily; it often comes with lupus.", False),
+]
+HISTORY_KEYS = tuple(key for key, *_ in HISTORY_CONDITIONS)
+HISTORY_ANSWERS = [("", "Not answered"), ("no", "No"), ("yes", "Yes")]
+# What the optional year means, where the question asks one.
+HISTORY_YEAR_LABELS = {
+    "tuberculosis": "Year of diagnosis or treatment",
+    "cancer": "Year of diagnosis or last treatment",
+    "cns_lupus": "Year it last happened",
+    "dialysis": "Year of the last dialysis",
+    "kidney_transplant": "Year of the transplant",
+    "thrombosis": "Year of the last clot or stroke",
+}
+# Short names for summaries and the year fields' labels ("Cancer: yes (2019)").
+HISTORY_NAMES = {
+    "hiv": "HIV", "hepatitis_b": "Hepatitis B", "hepatitis_c": "Hepatitis C", "tuberculosis": "Tuberculosis (TB)",
+    "cancer": "Cancer", "other_autoimmune": "Another autoimmune disease",
+    "cns_lupus": "Lupus affecting the brain or nerves", "dialysis": "Kidney dialysis",
+    "kidney_transplant": "Kidney transplant", "diabetes": "Diabetes", "thrombosis": "Blood clot or stroke",
+    "antiphospholipid": "Antiphospholipid syndrome (APS)",
+}
+
 
 LABELS = {key: label for group in (TRIGGERS, ORGANS, FLARE_ACTIONS, FLARE_SEVERITY_CHOICES, UNITS,
                                    FREQUENCIES, STOP_REASONS, [DOSE_CHANGED], DIAGNOSES, SEXES[1:],
@@ -150,6 +205,18 @@ LABELS = {key: label for group in (TRIGGERS, ORGANS, FLARE_ACTIONS, FLARE_SEVERI
 def label(key: str) -> str:
     """The words shown for a stored choice key (the key itself when unknown)."""
     return LABELS.get(key, key)
+
+
+def history_lines(history: dict | None) -> list[str]:
+    """A member's medical-history answers in plain words, in catalogue order: "Cancer: yes (2019)"."""
+    lines = []
+    for key in HISTORY_KEYS:
+        entry = (history or {}).get(key)
+        if not isinstance(entry, dict) or entry.get("answer") not in ("yes", "no"):
+            continue
+        year = entry.get("year")
+        lines.append(f"{HISTORY_NAMES[key]}: {entry['answer']}" + (f" ({year})" if year else ""))
+    return lines
 
 
 def _upsert(model, rows: list[dict]) -> int:

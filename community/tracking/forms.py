@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import (
     BooleanField,
     DateField,
@@ -240,8 +241,68 @@ class ProfileForm(FlaskForm):
     postal_code = StringField("Postal code", validators=[Optional(), Length(max=20)],
                               render_kw={"autocomplete": "postal-code"})
     organs = CheckboxesField("Parts of the body lupus has affected", choices=options(catalogue.ORGANS))
-    pregnancy = RadioField("Are you pregnant or breastfeeding?", choices=options(catalogue.PREGNANCY), default="",
-                           validators=[Optional()])
+    pregnancy = RadioField("Are you pregnant, breastfeeding or planning a pregnancy?",
+                           choices=options(catalogue.PREGNANCY), default="", validators=[Optional()])
+
+    # history_<key> and history_<key>_year, one pair per HISTORY_CONDITIONS entry, are added below.
+
+    def history_pairs(self) -> list:
+        """(answer field, year field or None) per condition, in catalogue order, for the template."""
+        return [(self[f"history_{key}"], self[f"history_{key}_year"] if asks_year else None)
+                for key, _label, _why, asks_year in catalogue.HISTORY_CONDITIONS]
+
+    def medical_history(self) -> dict:
+        """The answers as the service takes them: {"cancer": {"answer": "yes", "year": 2019}}.
+
+        An unanswered condition with a year typed is passed on (without an answer) so the
+        service can say the year needs a Yes, rather than the year silently vanishing.
+        """
+        history = {}
+        for answer, year in self.history_pairs():
+            key = answer.name.removeprefix("history_")
+            entry = {"answer": answer.data} if answer.data else {}
+            if year is not None and year.data is not None:
+                entry["year"] = year.data
+            if entry:
+                history[key] = entry
+        return history
+
+    @staticmethod
+    def history_data(history: dict | None) -> dict:
+        """Field values from a stored medical history, to pre-fill the form."""
+        data = {}
+        for key, *_ in catalogue.HISTORY_CONDITIONS:
+            entry = (history or {}).get(key)
+            if isinstance(entry, dict) and entry.get("answer") in ("yes", "no"):
+                data[f"history_{key}"] = entry["answer"]
+                data[f"history_{key}_year"] = entry.get("year")
+        return data
+
+
+class HistoryAnswerField(RadioField):
+    """Not answered / No / Yes; anything else (a hand-made post) gets a plain message."""
+
+    def __init__(self, label=None, **kwargs):
+        kwargs.setdefault("choices", options(catalogue.HISTORY_ANSWERS))
+        kwargs.setdefault("default", "")
+        super().__init__(label, **kwargs)
+
+    def pre_validate(self, form):
+        if self.data not in {value for value, *_ in self.choices}:
+            raise ValidationError("Please choose Not answered, No or Yes.")
+
+
+for _key, _label, _why, _asks_year in catalogue.HISTORY_CONDITIONS:
+    setattr(ProfileForm, f"history_{_key}", HistoryAnswerField(_label, description=_why))
+    if _asks_year:
+        # The visible words say what the year means; the hidden part names the condition, since
+        # a screen reader user reaching the field alone would otherwise hear only "Year of…".
+        setattr(ProfileForm, f"history_{_key}_year", WholeNumberField(
+            Markup('{}<span class="visually-hidden">: {}</span>').format(
+                catalogue.HISTORY_YEAR_LABELS[_key], catalogue.HISTORY_NAMES[_key]),
+            validators=[Optional()], invalid="Please enter a year like 2019.",
+            render_kw={"inputmode": "numeric", "autocomplete": "off"}))
+del _key, _label, _why, _asks_year
 
 
 class ReminderForm(FlaskForm):

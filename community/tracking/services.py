@@ -643,8 +643,45 @@ def get_profile(user: Any) -> HealthProfile | None:
     return db.session.scalar(select(HealthProfile).where(HealthProfile.user_id == user.id))
 
 
-def save_profile(user: Any, *, today: date | None = None, **values: Any) -> HealthProfile:
-    """Save the member's health background; every answer is optional."""
+def _check_history(history: Any, today: date, birth_year: int | None) -> dict:
+    """The medical history in its stored shape, or ValidationFailed naming the field at fault."""
+    if not isinstance(history, dict):
+        raise ValidationFailed("Please choose from the options shown.", field="medical_history")
+    asks_year = {key: asks for key, _label, _why, asks in catalogue.HISTORY_CONDITIONS}
+    if any(key not in asks_year for key in history):
+        raise ValidationFailed("Please choose from the options shown.", field="medical_history")
+    cleaned = {}
+    for key in catalogue.HISTORY_KEYS:  # catalogue order, so the stored dict reads like the form
+        if key not in history:
+            continue
+        entry = history[key]
+        if not isinstance(entry, dict) or set(entry) - {"answer", "year"}:
+            raise ValidationFailed("Please choose Not answered, No or Yes.", field=f"history_{key}")
+        answer, year = entry.get("answer") or "", entry.get("year")
+        if answer not in ("", "yes", "no"):
+            raise ValidationFailed("Please choose Not answered, No or Yes.", field=f"history_{key}")
+        if year is not None:
+            year_field = f"history_{key}_year"
+            if not asks_year[key]:
+                raise ValidationFailed("This question has no year; please leave it out.", field=year_field)
+            if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= today.year:
+                raise ValidationFailed(f"Please enter a year between 1900 and {today.year}.", field=year_field)
+            if answer != "yes":
+                raise ValidationFailed("Please choose Yes, or leave the year empty.", field=year_field)
+            if birth_year is not None and year < birth_year:
+                raise ValidationFailed("That year is before the year of birth.", field=year_field)
+        if answer:
+            cleaned[key] = {"answer": answer} if year is None else {"answer": answer, "year": year}
+    return cleaned
+
+
+def save_profile(user: Any, *, today: date | None = None, medical_history: dict | None = None,
+                 **values: Any) -> HealthProfile:
+    """Save the member's health background; every answer is optional.
+
+    ``medical_history`` ({"cancer": {"answer": "yes", "year": 2019}}, unanswered keys absent)
+    replaces the stored one; left out (None), the stored answers are kept.
+    """
     _guard(user)
     today = today or local_today(user)
     values["diagnoses"] = _known(values.get("diagnoses"), catalogue.DIAGNOSES, "diagnoses")
@@ -671,6 +708,7 @@ def save_profile(user: Any, *, today: date | None = None, **values: Any) -> Heal
         raise ValidationFailed("That month is in the future.", field="diagnosed_month")
     if year is not None and birth_year is not None and year < birth_year:
         raise ValidationFailed("The diagnosis is before the year of birth.", field="diagnosed_year")
+    history = _check_history(medical_history, today, birth_year) if medical_history is not None else None
     profile = get_profile(user)
     if profile is None:
         profile = HealthProfile(user_id=user.id)
@@ -688,6 +726,8 @@ def save_profile(user: Any, *, today: date | None = None, **values: Any) -> Heal
     profile.postal_code = _clean(values.get("postal_code"), 20)
     profile.organs = values["organs"]
     profile.pregnancy = values.get("pregnancy") or ""
+    if history is not None:
+        profile.medical_history = history  # a new dict: SQLAlchemy sees JSON changes only on assignment
     db.session.commit()
     return profile
 
@@ -979,6 +1019,7 @@ def doctor_summary(user: Any, period: Period, *, today: date | None = None) -> d
     for c in checkins:
         for key in c.triggers or []:
             trigger_counts[catalogue.label(key)] += 1
+    profile = get_profile(user)
     return {
         "period": period, "today": today, "checkins": len(checkins),
         "top": top_symptoms(checkins, symptoms, limit=8, trend=True),
@@ -991,7 +1032,8 @@ def doctor_summary(user: Any, period: Period, *, today: date | None = None) -> d
         "labs": labs,
         "labs_out_of_range": [lab for lab in labs if lab.flag],
         "triggers": sorted(trigger_counts.items(), key=lambda kv: -kv[1])[:5],
-        "profile": get_profile(user),
+        "profile": profile,
+        "history": catalogue.history_lines(profile.medical_history if profile else None),
         "settings": get_settings(user),
     }
 

@@ -496,14 +496,20 @@ def delete_lab(lab_id: int):
 @access(MEMBER)
 def profile():
     existing = services.get_profile(current_user)
-    form = forms.ProfileForm(obj=existing) if request.method == "GET" else forms.ProfileForm()
+    if request.method == "GET":
+        form = forms.ProfileForm(obj=existing, **forms.ProfileForm.history_data(
+            existing.medical_history if existing is not None else None))
+    else:
+        form = forms.ProfileForm()
     if request.method == "GET" and existing is not None and existing.birth_date:
         form.birth_year.data = None
     if request.method == "POST" and form.validate_on_submit():
         try:
-            services.save_profile(current_user, **{name: form[name].data for name in (
-                "diagnoses", "nephritis_class", "other_diagnosis", "diagnosed_year", "diagnosed_month",
-                "birth_date", "birth_year", "sex", "country", "region", "postal_code", "organs", "pregnancy")})
+            services.save_profile(current_user, medical_history=form.medical_history(), **{
+                name: form[name].data for name in (
+                    "diagnoses", "nephritis_class", "other_diagnosis", "diagnosed_year", "diagnosed_month",
+                    "birth_date", "birth_year", "sex", "country", "region", "postal_code", "organs",
+                    "pregnancy")})
         except ValidationFailed as error:
             show_error(form, error)
         else:
