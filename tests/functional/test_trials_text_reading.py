@@ -15,7 +15,15 @@ import pytest
 from sqlalchemy import func, select
 
 from community.db import db
-from community.models import HealthProfile, Medication, Treatment, Trial, TrialBullet, TrialCriterion, TrialMatch
+from community.models import (
+    HealthProfile,
+    Medication,
+    Treatment,
+    Trial,
+    TrialBullet,
+    TrialCriterion,
+    TrialMatch,
+)
 from community.trials.importer import import_records, records_in
 from tests.trials_support import add_lab, seed_tracking_catalogues, study
 
