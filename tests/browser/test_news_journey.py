@@ -47,6 +47,6 @@ def test_visitor_reads_the_car_t_article_joins_consents_and_sees_that_studys_res
     # The study's own page, with this member's criterion-by-criterion comparison.
     assert f"/trials/studies/{STUDY}" in page.url
     expect(page.get_by_role("heading", name="How your records compare")).to_be_visible()
-    expect(page.get_by_text("ask your doctor").first).to_be_visible()
+    expect(page.get_by_text("Only your doctor or the study team can check this.").first).to_be_visible()
     expect(page.get_by_text("eligible", exact=False)).to_have_count(0)
     check_a11y(page)
