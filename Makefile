@@ -40,13 +40,15 @@ test: install browser lint
 	$(VENV)/bin/pytest -n 2 $(TEST_ARGS)
 
 # Numbers, not tests: key pages under wrk beside the bare-Flask ceiling (bench/pages.py,
-# writes bench/results/latest.json), then matching one member against 5,000 trials.
+# writes bench/results/latest.json), then matching one member against 5,000 trials, then how much of
+# real registry eligibility text the reader understands and how long 1,000 studies take to read.
 bench: install
 	@command -v wrk >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; \
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; fi; }
 	$(PY) bench/pages.py
 	$(PY) bench/match_bench.py
+	$(FLASK) trials reader-report tests/data/ctgov-lupus-eligibility.json
 
 # Two gunicorn instances sharing the database and Redis (tests/cluster; `make test` runs them too).
 bench-cluster: install
