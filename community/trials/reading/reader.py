@@ -143,8 +143,8 @@ AGE_RANGE = re.compile(r"(?:aged?|ages?|between)[^\d;]{0,25}?(\d{1,2})\s*(?:-|�
 AGE_COMPARE = re.compile(r"(?:aged?\b|ages?\b|subjects|patients|adults?|must be|be)\s*:?\s*(?:of\s+)?(?:the\s+patient\s+)?"
                          + OP + r"\s*(\d{1,3})\s*(?:years?|yrs?|y\b)?|" + OP + r"\s*(\d{1,3})\s*(?:years?|yrs?|y\b)"
                          r"(?:\s*(?:of\s+age|old))?", re.I)
-AGE_OR_OLDER = re.compile(r"(\d{1,2})\s*(?:years?|yrs?)?\s*(?:of\s+age\s+)?(?:or|and)\s+(?:older|over|above|more)",
-                          re.I)
+AGE_OR_OLDER = re.compile(r"(\d{1,2})\s*(?:years?|yrs?)?\s*(?:of\s+age\s+)?(?:or|and)\s+(?:older|over|above|more)"
+                          r"(?!\s+the\s+age)", re.I)
 AGE_WORDS = re.compile(r"(under|younger than|below|over|older than)\s+(?:the\s+)?(?:age\s+of\s+)?(\d{1,2})", re.I)
 
 
@@ -361,7 +361,7 @@ LAB_NAMES = {
                   r"(?:deoxyribonucleic acid|DNA)(?:\s*\((?:anti-)?dsDNA\))?(?:\s+antibod(?:y|ies))?|\bdsDNA\b|"
                   r"anti[- ]?DNA",
 }
-LAB_PATTERNS = {test: re.compile(r"(?<![\w-])(?:" + names + r")[^.;\d<>≥≤=]{0,45}?" + OP + r"\s*" + NUM
+LAB_PATTERNS = {test: re.compile(r"(?<![\w-])(?:" + names + r")[^.;\d<>≥≤=]{0,90}?" + OP + r"\s*" + NUM
                                  + r"\s*" + UNIT + "?", re.I) for test, names in LAB_NAMES.items()}
 LAB_RANGES = {test: re.compile(r"(?<![\w-])(?:" + names + r")[^.;\d<>≥≤=]{0,30}?\b" + NUM + r"\s*(?:-|–|to)\s*"
                                + NUM + r"\s*" + UNIT, re.I) for test, names in LAB_NAMES.items()}
@@ -941,7 +941,8 @@ CONDITIONAL = re.compile(r"^\s*(?:\W*\s*)?if\b|\bif (?:female|male|on|receiving|
 
 def read_bullet(side: str, text: str, parent_text: str = "") -> Reading:
     """One bullet's criteria (all must hold) and its remaining topic; see docs/trial-reader.md."""
-    text = " ".join((text or "").split())
+    # "greater than or equal to (>=) 6": the symbol repeats the words.
+    text = re.sub(r"\s*\((?:>=|≥|<=|≤|>|<)\)", "", " ".join((text or "").split()))
     if not text or len(text) > 3000:
         return Reading()
     side = "exclusion" if side == "exclusion" else "inclusion"
