@@ -336,6 +336,11 @@ def not_shared(category: str) -> str:
     return f"You chose not to use your {category} for matching."
 
 
+def no_treatments(facts: MemberFacts) -> str:
+    """Why treatment criteria can't be answered: not shared, or nothing logged."""
+    return not_shared("treatments") if "treatments" not in facts.used else "You haven't logged any treatments."
+
+
 def lab_threshold(p: dict) -> str:
     """"at least 35 mL/min/1.73m²", "at least 1:80", "at most 3 × the upper limit of normal"."""
     op = p.get("op")
@@ -508,8 +513,7 @@ def _nephritis_class(facts: MemberFacts, p: dict) -> tuple[str, str]:
 
 def _prior_therapies(facts: MemberFacts, p: dict) -> tuple[str, str]:
     if facts.treatments is None:
-        return UNKNOWN, not_shared("treatments") if "treatments" not in facts.used else \
-            "You haven't logged any treatments."
+        return UNKNOWN, no_treatments(facts)
     need = int(p.get("min_count", 1))
     drugs = [d.lower() for d in p.get("drugs", [])]
     min_months = int(p.get("min_months") or 0)
@@ -566,8 +570,7 @@ def _since(facts: MemberFacts, p: dict) -> date | None:
 
 def _drug(facts: MemberFacts, p: dict) -> tuple[str, str]:
     if facts.treatments is None:
-        return UNKNOWN, not_shared("treatments") if "treatments" not in facts.used else \
-            "You haven't logged any treatments."
+        return UNKNOWN, no_treatments(facts)
     drugs = criterion_drugs(p)
     since = _since(facts, p)
     taking = frozenset().union(*(facts.treatments_of(d) for d in drugs))
@@ -593,8 +596,7 @@ def _drug(facts: MemberFacts, p: dict) -> tuple[str, str]:
 
 def _stable_dose(facts: MemberFacts, p: dict) -> tuple[str, str]:
     if facts.treatments is None:
-        return UNKNOWN, not_shared("treatments") if "treatments" not in facts.used else \
-            "You haven't logged any treatments."
+        return UNKNOWN, no_treatments(facts)
     days = int(p.get("days") or 0)
     current = [t for i, t in enumerate(facts.treatments)
                if i in frozenset().union(*(facts.treatments_of(d) for d in criterion_drugs(p)))
@@ -633,8 +635,7 @@ def steroid_mg_per_day(facts: MemberFacts) -> tuple[float | None, list[str]]:
 
 def _steroid_dose(facts: MemberFacts, p: dict) -> tuple[str, str]:
     if facts.treatments is None:
-        return UNKNOWN, not_shared("treatments") if "treatments" not in facts.used else \
-            "You haven't logged any treatments."
+        return UNKNOWN, no_treatments(facts)
     op, limit = p.get("op"), float(p.get("mg") or 0)
     wants = f"{OPERATORS.get(op, op)} {limit:g} mg a day"
     dose, names = steroid_mg_per_day(facts)

@@ -714,7 +714,8 @@ HISTORY = {
 HISTORY_PATTERNS = {k: re.compile(r"(?<![\w-])(?:" + p + r")" + SUFFIX, re.I) for k, p in HISTORY.items()}
 HEPATITIS = re.compile(r"hepatitis\s*\(?\s*((?:[BC]\b(?:\s*(?:/|,|or|and|and/or)\s*(?:hepatitis\s*)?)?)+)\)?"
                        + SUFFIX + r"|\bHBV\b|\bHCV\b|HBsAg|\bHB\b\s+(?:surface|infection)|hepatitis B/C", re.I)
-QUALIFIER = re.compile(r"including|such as|e\.g|for example|secondary to|due to|caused by|active|severe|uncontrolled|poorly|unstable|requir\w*|clinically significant|significant|"
+QUALIFIER = re.compile(r"including|such as|e\.g|for example|secondary to|due to|caused by|active|severe|"
+                       r"uncontrolled|poorly|unstable|requir\w*|clinically significant|significant|"
                        r"current(?:ly)?|untreated|recent|acute|chronic|frequent|latent|suspected|planned|"
                        r"progressive|type [12]|manifestation|main diagnosis|might confound|may affect|affect|"
                        r"need for|\band\b use|limit|secondary to|expected", re.I)
