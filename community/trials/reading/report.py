@@ -16,7 +16,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from community.trials.reading.bullets import split_criteria
-
 from community.trials.reading.reader import Reading, read_study
 
 CLINICIAN_KINDS = {"clinician", "classification"}

@@ -12,6 +12,11 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
+from sqlalchemy import delete, select
+
+from community.db import db
+from community.models.trials import Trial, TrialBullet, TrialCriterion
+from community.trials.matching import PROCEDURE_WORDS
 from community.trials.reading.bullets import (
     MAX_READ_CHARS,
     Bullet,
@@ -19,11 +24,6 @@ from community.trials.reading.bullets import (
     looks_like_markup,
     split_criteria,
 )
-from sqlalchemy import delete, select
-
-from community.db import db
-from community.models.trials import Trial, TrialBullet, TrialCriterion
-from community.trials.matching import PROCEDURE_WORDS
 from community.trials.reading.reader import (
     CLINICIAN_TOPICS,
     READER_VERSION,
