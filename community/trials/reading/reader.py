@@ -940,14 +940,17 @@ ALTERNATIVES = re.compile(r"(?:at least|any|one|two)\s+(?:\d+\s+|one\s+|two\s+|t
 CONDITIONAL = re.compile(r"^\s*(?:\W*\s*)?if\b|\bif (?:female|male|on|receiving|taking|the)\b", re.I)
 
 
-def read_bullet(side: str, text: str, parent_text: str = "") -> Reading:
-    """One bullet's criteria (all must hold) and its remaining topic; see docs/trial-reader.md."""
+def read_bullet(side: str, text: str, parent_text: str = "", *, option: bool = False) -> Reading:
+    """One bullet's criteria (all must hold) and its remaining topic; see docs/trial-reader.md.
+
+    ``option``: the bullet is one of several alternatives listed side by side ("Positive ANA or").
+    """
     # "greater than or equal to (>=) 6": the symbol repeats the words.
     text = re.sub(r"\s*\((?:>=|≥|<=|≤|>|<)\)", "", " ".join((text or "").split()))
     if not text or len(text) > 3000:
         return Reading()
     side = "exclusion" if side == "exclusion" else "inclusion"
-    alternatives = side == "inclusion" and bool(parent_text) and bool(ALTERNATIVES.search(parent_text))
+    alternatives = side == "inclusion" and (option or (bool(parent_text) and bool(ALTERNATIVES.search(parent_text))))
     if side == "inclusion" and not alternatives and re.search(r"at least (?:\d|one|two|three) of (?!the 11)|any (?:two|one) of|"
                                                               r"one of the following", text, re.I):
         alternatives = True
@@ -1021,9 +1024,9 @@ def read_study(bullets: list[Any]) -> list[Reading]:
             readings.append(Reading())
             continue
         parent = bullets[bullet.parent].text if bullet.parent is not None else ""
-        if TRAILING_OR.search(previous) or TRAILING_OR.search(bullet.text):
-            parent = parent or "one of the following"  # "Positive ANA or" / "Elevated anti-dsDNA or": options
-        readings.append(read_bullet(bullet.side, bullet.text, parent))
+        # "Positive ANA or" / "Elevated anti-dsDNA or" / "anti-Sm": options listed side by side.
+        option = bool(TRAILING_OR.search(previous) or TRAILING_OR.search(bullet.text))
+        readings.append(read_bullet(bullet.side, bullet.text, parent, option=option))
         previous = bullet.text
     return _drop_contradictions(readings)
 

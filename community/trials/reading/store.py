@@ -10,7 +10,6 @@ they are gone, the study is flagged for review.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
 
 from sqlalchemy import delete, select
 
@@ -131,12 +130,3 @@ def _carry_reworded(unmatched: dict[tuple[str, str], TrialBullet],
         db.session.delete(row)
         placed[best] = (old, None)
         del unmatched[key]
-
-
-def reread(trials: Iterable[Trial]) -> int:
-    """Read these trials again with the current reader (no commit); how many were read."""
-    count = 0
-    for trial in trials:
-        read_trial(trial)
-        count += 1
-    return count
