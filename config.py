@@ -41,7 +41,13 @@ class Config:
     SESSION_IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("SESSION_IDLE_MINUTES", 60)))
     SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=int(os.environ.get("SESSION_ABSOLUTE_HOURS", 12)))
 
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Where rate limits count. memory:// counts in each process on its own, so it is for one
+    # process only; production refuses it with several workers (see ProductionConfig.validate).
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL") or "memory://"
+    # How many reverse proxies in front of the app append to X-Forwarded-For/-Proto. 0 trusts
+    # none, so a client cannot forge its address; behind one nginx it is 1. Per-IP limits and
+    # logs see the address the nearest trusted proxy saw, never one the client wrote itself.
+    TRUSTED_PROXIES = os.environ.get("TRUSTED_PROXIES", "0")
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "lupus-commons")
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_LIMIT_PER_IP = "20 per 10 minutes"
@@ -133,14 +139,26 @@ class ProductionConfig(Config):
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
 
     @classmethod
-    def validate(cls) -> None:
-        """Refuse to run production with settings that would be unsafe."""
+    def validate(cls, settings) -> None:
+        """Refuse to run production with settings (the app's config) that would be unsafe."""
         if not os.environ.get("SECRET_KEY") or os.environ["SECRET_KEY"] == DEV_SECRET_KEY:
             raise RuntimeError("SECRET_KEY must be set to a long random value in production.")
         if len(os.environ["SECRET_KEY"]) < 32:
             raise RuntimeError("SECRET_KEY must be at least 32 characters in production.")
         if not os.environ.get("DATABASE_URL"):
             raise RuntimeError("DATABASE_URL must be set in production.")
+        refuse_per_process_limits(settings["RATELIMIT_STORAGE_URI"], os.environ.get("GUNICORN_WORKERS"))
+
+
+def refuse_per_process_limits(storage_uri: str, workers: str | int | None) -> None:
+    """memory:// limits count in each process alone: with several workers (or instances) a
+    sign-in limit of 5 lets 5 tries through per worker. Production runs them in Redis, or
+    declares a single process with GUNICORN_WORKERS=1 (and then must run one instance)."""
+    if storage_uri.startswith("memory://") and str(workers or "") != "1":
+        raise RuntimeError(
+            "RATELIMIT_STORAGE_URI is memory://, which counts sign-in and reset limits in each "
+            "worker separately. Set RATELIMIT_STORAGE_URI (or REDIS_URL) to redis://host:6379/0, "
+            f"or run a single worker on a single instance with GUNICORN_WORKERS=1 (workers: {workers or 'default'}).")
 
 
 CONFIGS = {

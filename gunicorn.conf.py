@@ -27,6 +27,14 @@ accesslog = "-"
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 
 
+def on_starting(server):
+    """Refuse per-process rate limits with several workers, however the count was given (-w too)."""
+    if os.environ.get("APP_ENV") == "production":
+        from config import ProductionConfig, refuse_per_process_limits
+
+        refuse_per_process_limits(ProductionConfig.RATELIMIT_STORAGE_URI, server.cfg.workers)
+
+
 def post_fork(server, worker):
     """Each worker opens its own database connections, never the master's."""
     app = server.app.wsgi()

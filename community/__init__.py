@@ -33,11 +33,29 @@ def register_config(app: Flask, config: type[Config] | dict | None) -> None:
         base = config or config_from_env()
         app.config.from_object(base)
     if issubclass(base, ProductionConfig):
-        base.validate()
+        base.validate(app.config)
+    apply_trusted_proxies(app)
     if app.config["DATABASE_URL"].startswith("sqlite:///") and ":memory:" not in app.config["DATABASE_URL"]:
         from pathlib import Path
 
         Path(app.config["DATABASE_URL"].removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+
+
+def apply_trusted_proxies(app: Flask) -> None:
+    """Read the client's address and scheme from the last TRUSTED_PROXIES forwarded hops.
+
+    Werkzeug's ProxyFix takes the n right-most X-Forwarded-For entries, the ones our own
+    proxies appended, so a client that sends its own header cannot choose its address.
+    """
+    raw = str(app.config["TRUSTED_PROXIES"]).strip()
+    if not raw.isdigit() or int(raw) > 5:
+        raise RuntimeError(f"TRUSTED_PROXIES must be a whole number from 0 to 5 "
+                           f"(the proxies in front of the app), not {raw!r}.")
+    hops = int(raw)
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def register_logging(app: Flask) -> None:
