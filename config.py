@@ -58,6 +58,7 @@ class Config:
 
     EMAIL_TOKEN_MAX_AGE = timedelta(hours=24)
     RESET_TOKEN_MAX_AGE = timedelta(hours=1)
+    SIGN_IN_LINK_MAX_AGE = timedelta(minutes=15)
 
     # argon2id parameters: the argon2-cffi defaults (RFC 9106 low-memory profile).
     ARGON2_TIME_COST = 3

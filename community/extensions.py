@@ -17,7 +17,6 @@ login_manager.session_protection = "basic"
 csrf = CSRFProtect()
 
 
-
 def submitted_email() -> str:
     """Rate-limit key for per-account throttles: the address typed into the form."""
     return "account:" + (request.form.get("email") or "").strip().lower()
@@ -26,8 +25,17 @@ def submitted_email() -> str:
 THROTTLE_KEYS = {"ip": get_remote_address, "account": submitted_email}
 
 
-def throttle(config_key: str, per: str = "ip"):
+def went_through(response) -> bool:
+    """A POST that did what it asked (it redirects on); a form shown again with its errors didn't."""
+    return response.status_code in (302, 303)
+
+
+def throttle(config_key: str, per: str = "ip", *, counts=None):
     """Declare a limit on a view's POSTs, read from ``config[config_key]`` (e.g. "5 per 10 minutes").
+
+    ``counts``, given a response, says whether the request used up one of the allowance
+    (default: every POST does); registration counts only sign-ups that went through, so a
+    visitor fixing typos is never locked out.
 
     Views only declare; ``init_limiter`` applies the limits with each app's own
     Limiter, so every app (and every gunicorn worker) counts in its configured
@@ -37,7 +45,7 @@ def throttle(config_key: str, per: str = "ip"):
         raise ValueError(f"throttle per must be one of {sorted(THROTTLE_KEYS)}")
 
     def decorate(view):
-        view.__dict__.setdefault("throttles", []).append((config_key, per))
+        view.__dict__.setdefault("throttles", []).append((config_key, per, counts))
         return view
 
     return decorate
@@ -48,9 +56,10 @@ def init_limiter(app: Flask) -> Limiter:
                       storage_uri=app.config["RATELIMIT_STORAGE_URI"],
                       key_prefix=app.config["RATELIMIT_KEY_PREFIX"])
     for endpoint, view in list(app.view_functions.items()):
-        for config_key, per in getattr(view, "throttles", []):
+        for config_key, per, counts in getattr(view, "throttles", []):
             view = limiter.limit(lambda key=config_key: current_app.config[key],
-                                 key_func=THROTTLE_KEYS[per], methods=["POST"])(view)
+                                 key_func=THROTTLE_KEYS[per], methods=["POST"],
+                                 deduct_when=counts)(view)
         app.view_functions[endpoint] = view
     app.extensions["throttling"] = limiter
     return limiter

@@ -18,6 +18,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 VERIFY_EMAIL = "verify-email"
 RESET_PASSWORD = "reset-password"  # noqa: S105 - a salt name, not a secret
 CHANGE_EMAIL = "change-email"
+SIGN_IN_LINK = "sign-in-link"
 
 
 def fingerprint(*parts: str | None) -> str:

@@ -23,6 +23,8 @@ def local_path(target: str | None) -> str | None:
     """The target if it is a path on this site, else None (never send anyone elsewhere)."""
     if not target:
         return None
+    if any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return None  # CR/LF would split the Location header
     parts = urlsplit(target)
     if target.startswith("/") and not target.startswith("//") and not parts.netloc \
             and not parts.scheme and "\\" not in target:

@@ -1,10 +1,11 @@
 """Sign-up, sign-in and password reset forms: shape only, meaning lives in the services."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, StringField
+from wtforms import BooleanField, StringField, ValidationError
 from wtforms.validators import DataRequired, Length, Regexp
 
 from community.forms import email_field, password_field, time_zone_field
+from community.passwords import password_problem
 
 DISPLAY_NAME_RULE = r"^[\w][\w .'-]*[\w.]$"
 
@@ -27,6 +28,20 @@ class RegisterForm(FlaskForm):
         DataRequired("Please agree to the terms and the privacy notice to join."),
     ])
 
+    # The service's rules, checked here too so that every problem shows in one round trip.
+    # Neither looks at whether the address has an account: the answer must not tell.
+    def validate_display_name(self, field):
+        from community.auth.services import DISPLAY_NAME_TAKEN, display_name_taken
+
+        if display_name_taken(field.data):
+            raise ValidationError(DISPLAY_NAME_TAKEN)
+
+    def validate_password(self, field):
+        problem = password_problem(field.data, email=self.email.data or "",
+                                   display_name=self.display_name.data or "")
+        if problem:
+            raise ValidationError(problem)
+
 
 class LoginForm(FlaskForm):
     email = email_field()
@@ -40,6 +55,10 @@ class ForgotPasswordForm(FlaskForm):
 
 class ResetPasswordForm(FlaskForm):
     password = password_field("New password", "new-password")
+
+
+class SignInLinkForm(FlaskForm):
+    email = email_field()
 
 
 class ResendVerificationForm(FlaskForm):

@@ -39,9 +39,16 @@ def check_password_policy(password: str, email: str = "", display_name: str = ""
         raise ValidationFailed(problem, field="password")
 
 
+DISPLAY_NAME_TAKEN = "That display name is taken. Please choose another."
+
+
 def register(email: str, display_name: str, password: str, time_zone: str,
              next_path: str | None = None) -> User | None:
     """Create an unverified account and email a link; for a known address, email its owner instead.
+
+    Whether the address has an account changes nothing the visitor sees or waits for: every
+    check that can fail comes before the address is looked up, and both ways hash the password
+    (the slow step), so the answer and its timing are the same.
 
     ``next_path`` (a local path) rides along in the confirmation link, so a visitor
     who joined from an article's trial comes back to that trial after signing in.
@@ -49,27 +56,30 @@ def register(email: str, display_name: str, password: str, time_zone: str,
     email = normalise_email(email)
     display_name = display_name.strip()
     check_password_policy(password, email, display_name)
-    existing = find_by_email(email)
-    if existing is not None:
-        mail.queue(existing.email, "already_registered", user=existing,
-                   login_url=mail.external_url("auth.login"),
-                   reset_url=mail.external_url("auth.forgot_password"))
-        db.session.commit()
-        return None
     if display_name_taken(display_name):
-        raise ValidationFailed("That display name is taken. Please choose another.", field="display_name")
-    user = User(email=email, display_name=display_name, password_hash=hash_password(password),
-                time_zone=time_zone, terms_accepted_at=utcnow())
-    db.session.add(user)
-    try:
-        db.session.flush()
-    except IntegrityError:  # a concurrent registration won the race for the name
-        db.session.rollback()
-        raise ValidationFailed("That display name is taken. Please choose another.",
-                               field="display_name") from None
-    queue_verification(user, next_path)
+        raise ValidationFailed(DISPLAY_NAME_TAKEN, field="display_name")
+    password_hash = hash_password(password)
+    existing = find_by_email(email)
+    if existing is None:
+        user = User(email=email, display_name=display_name, password_hash=password_hash,
+                    time_zone=time_zone, terms_accepted_at=utcnow())
+        db.session.add(user)
+        try:
+            db.session.flush()
+        except IntegrityError:  # a concurrent registration won the race for the name or address
+            db.session.rollback()
+            existing = find_by_email(email)
+            if existing is None:
+                raise ValidationFailed(DISPLAY_NAME_TAKEN, field="display_name") from None
+        else:
+            queue_verification(user, next_path)
+            db.session.commit()
+            return user
+    mail.queue(existing.email, "already_registered", user=existing,
+               login_url=mail.external_url("auth.login"),
+               reset_url=mail.external_url("auth.forgot_password"))
     db.session.commit()
-    return user
+    return None
 
 
 def _user_for_token(purpose: str, token: str, max_age_setting: str, state) -> User | None:
@@ -128,6 +138,43 @@ def authenticate(email: str, password: str) -> User | None:
         raise NotVerified()
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    db.session.commit()
+    return user
+
+
+def _sign_in_link_fingerprint(user: User) -> str:
+    # Changes at every sign-in and password change, so each link works once.
+    return tokens.fingerprint(user.email, user.password_hash,
+                              user.last_login_at.isoformat() if user.last_login_at else "never")
+
+
+def send_sign_in_link(email: str) -> None:
+    """Email a single-use sign-in link to a member who can sign in; silent otherwise.
+
+    Proving the address is the way past the per-account sign-in limit, which otherwise
+    lets anyone who knows an address keep its owner out by guessing wrong.
+    """
+    user = find_by_email(email)
+    if user is None or not user.is_active or not user.is_verified:
+        return
+    token = tokens.make_token(tokens.SIGN_IN_LINK, {"uid": user.id, "fp": _sign_in_link_fingerprint(user)})
+    mail.queue(user.email, "sign_in_link", user=user,
+               sign_in_url=mail.external_url("auth.sign_in_with_link", token=token))
+    db.session.commit()
+
+
+def user_for_sign_in_link(token: str) -> User | None:
+    """The member an emailed sign-in link is for, while it is fresh and unused."""
+    user = _user_for_token(tokens.SIGN_IN_LINK, token, "SIGN_IN_LINK_MAX_AGE", _sign_in_link_fingerprint)
+    return user if user is not None and user.is_active else None
+
+
+def sign_in_with_link(token: str) -> User | None:
+    """Spend a sign-in link: the member, marked as signed in now (which spends it), or None."""
+    user = user_for_sign_in_link(token)
+    if user is None:
+        return None
     user.last_login_at = utcnow()
     db.session.commit()
     return user

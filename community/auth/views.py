@@ -1,11 +1,13 @@
 """Sign-up, email verification, sign-in, sign-out and password reset."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+import time
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from community.auth import forms, services
-from community.errors import ValidationFailed
-from community.extensions import throttle
+from community.errors import ValidationFailed, render_error
+from community.extensions import throttle, went_through
 from community.forms import ActionForm
 from community.permissions import ANONYMOUS_ONLY, MEMBER, PUBLIC, access
 from community.security import sign_in, sign_out
@@ -16,7 +18,7 @@ bp = Blueprint("auth", __name__)
 
 @bp.route("/register", methods=["GET", "POST"])
 @access(ANONYMOUS_ONLY)
-@throttle("REGISTER_LIMIT_PER_IP")
+@throttle("REGISTER_LIMIT_PER_IP", counts=went_through)
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -85,6 +87,59 @@ def login():
             flash(f"Welcome back, {user.display_name}.", "success")
             return redirect(safe_next())
     return render_template("auth/login.html", form=form)
+
+
+def minutes_until_allowed() -> int:
+    """How long until the limit this request ran into lets the next attempt through."""
+    limit = current_app.extensions["throttling"].current_limit
+    seconds = limit.reset_at - time.time() if limit is not None else 600
+    return max(1, round(seconds / 60))
+
+
+@bp.errorhandler(429)
+def too_many_attempts(_error):
+    """The same form again, with what was typed, when to try again and another way in."""
+    minutes = minutes_until_allowed()
+    if request.endpoint == "auth.login":
+        form = forms.LoginForm()
+        return render_template("auth/login.html", form=form, wait_minutes=minutes,
+                               link_form=forms.SignInLinkForm(email=form.email.data)), 429
+    if request.endpoint == "auth.register":
+        return render_template("auth/register.html", form=forms.RegisterForm(), wait_minutes=minutes), 429
+    return render_error(429, f"There have been too many attempts. Please try again in about "
+                             f"{minutes} minute{'s' if minutes != 1 else ''}.")
+
+
+@bp.route("/sign-in-link", methods=["GET", "POST"])
+@access(ANONYMOUS_ONLY)
+@throttle("RESET_LIMIT_PER_IP")
+@throttle("RESET_LIMIT_PER_ACCOUNT", per="account")
+def request_sign_in_link():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = forms.SignInLinkForm()
+    if form.validate_on_submit():
+        services.send_sign_in_link(form.email.data)
+        return render_template("auth/sign_in_link_sent.html")
+    return render_template("auth/sign_in_link.html", form=form)
+
+
+@bp.route("/sign-in-link/<token>", methods=["GET", "POST"])
+@access(PUBLIC)
+def sign_in_with_link(token: str):
+    # Opening the link only shows a button: mail scanners that fetch links must not spend it.
+    if services.user_for_sign_in_link(token) is None:
+        flash("That sign-in link has expired or was already used. Please ask for a new one.", "error")
+        return redirect(url_for("auth.request_sign_in_link"))
+    form = ActionForm()
+    if form.validate_on_submit():
+        user = services.sign_in_with_link(token)
+        if current_user.is_authenticated:
+            sign_out()
+        sign_in(user)
+        flash(f"Welcome back, {user.display_name}.", "success")
+        return redirect(url_for("main.home"))
+    return render_template("auth/sign_in_with_link.html", form=form)
 
 
 @bp.post("/logout")

@@ -26,6 +26,10 @@ MATRIX = [
     ("POST", "/auth/login", {"anonymous": OK, "member": HOME, "moderator": HOME, "admin": HOME}),
     ("POST", "/auth/forgot-password", dict.fromkeys(ROLES, OK)),
     ("POST", "/auth/reset/not-a-token", dict.fromkeys(ROLES, REDIRECT)),
+    ("GET", "/auth/sign-in-link", {"anonymous": OK, "member": HOME, "moderator": HOME, "admin": HOME}),
+    ("POST", "/auth/sign-in-link", {"anonymous": OK, "member": HOME, "moderator": HOME, "admin": HOME}),
+    ("GET", "/auth/sign-in-link/not-a-token", dict.fromkeys(ROLES, REDIRECT)),
+    ("POST", "/auth/sign-in-link/not-a-token", dict.fromkeys(ROLES, REDIRECT)),
     *[("POST", f"/account/{p}", {"anonymous": LOGIN, "member": ALLOWED, "moderator": ALLOWED, "admin": ALLOWED})
       for p in ["profile", "privacy", "password", "email", "delete"]],
     ("POST", "/auth/logout", {"anonymous": LOGIN, "member": REDIRECT, "moderator": REDIRECT, "admin": REDIRECT}),
