@@ -160,6 +160,15 @@ class Guardian:
         """Admins curate the trial catalogue's structured criteria."""
         return self.is_admin
 
+    def can_disclose_consent_record(self) -> bool:
+        """Only an admin, answering the member's own request, sees one member's consent record."""
+        return self.is_admin
+
+    def staff_log_hidden_prefixes(self) -> tuple[str, ...]:
+        """Staff-log actions this viewer may not see. Trials curation and consent disclosures
+        touch who seeks trials: moderators, who work the forums, have no need to know."""
+        return () if self.is_admin else ("trials.", "privacy.")
+
     # -- moderation -------------------------------------------------------------
     @property
     def is_silenced(self) -> bool:

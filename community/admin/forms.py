@@ -35,3 +35,7 @@ class SuspendForm(FlaskForm):
 
 class LiftSuspensionForm(FlaskForm):
     reason = reason_field()
+
+
+class ConsentRecordForm(FlaskForm):
+    reason = reason_field()

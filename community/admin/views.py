@@ -6,6 +6,7 @@ from flask_login import current_user
 from community.admin import forms, services
 from community.errors import ValidationFailed
 from community.permissions import ADMIN, access
+from community.trials import services as trial_services
 from community.views import show_error
 
 bp = Blueprint("admin", __name__)
@@ -22,15 +23,19 @@ def members():
     query = search.q.data if search.validate() else ""
     rows, has_more = services.find_members(query or "", _page())
     return render_template("admin/members.html", search=search, members=rows,
-                           has_more=has_more, page=_page())
+                           has_more=has_more, page=_page(),
+                           consent_counts=trial_services.consent_counts(current_user))
 
 
-def _member_page(member, role_form=None, suspend_form=None, lift_form=None, status=200):
+def _member_page(member, role_form=None, suspend_form=None, lift_form=None, consent_form=None,
+                 consent_record=None, status=200):
     return render_template(
         "admin/member.html", member=member,
         role_form=role_form or forms.RoleForm(role=member.role),
         suspend_form=suspend_form or forms.SuspendForm(),
         lift_form=lift_form or forms.LiftSuspensionForm(),
+        consent_form=consent_form or forms.ConsentRecordForm(),
+        consent_record=consent_record,
     ), status
 
 
@@ -79,6 +84,22 @@ def lift_suspension(user_id: int):
             flash(f"{target.display_name} can sign in again.", "success")
             return redirect(url_for("admin.member", user_id=user_id))
     return _member_page(services.get_member(user_id), lift_form=form, status=400)
+
+
+@bp.post("/members/<int:user_id>/consent-record")
+@access(ADMIN)
+def consent_record(user_id: int):
+    """A member's trial-consent record, shown only to answer that member's own request."""
+    member = services.get_member(user_id)
+    form = forms.ConsentRecordForm()
+    if form.validate_on_submit():
+        try:
+            record = trial_services.disclose_consent_record(current_user, member, form.reason.data)
+        except ValidationFailed as error:
+            show_error(form, error)
+        else:
+            return _member_page(member, consent_record=record)
+    return _member_page(member, consent_form=form, status=400)
 
 
 @bp.get("/staff-log")

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, select, true, update
 from sqlalchemy.orm import aliased
 
 from community import audit, mail
@@ -934,9 +934,12 @@ class LogPage:
 
 def staff_log(viewer: Any, *, moderator: int | None = None, member: str = "", action: str = "",
               page: int = 1) -> LogPage:
-    """Every staff action, newest first, filtered by who did it, to whom and what (read-only)."""
-    _ensure_staff(viewer)
-    statement = select(AuditEvent)
+    """Every staff action this viewer may see, newest first, filtered by who did it, to whom
+    and what (read-only)."""
+    guardian = _ensure_staff(viewer)
+    visible = and_(true(), *(AuditEvent.action.not_like(f"{prefix}%")
+                     for prefix in guardian.staff_log_hidden_prefixes()))
+    statement = select(AuditEvent).where(visible)
     if moderator:
         statement = statement.where(AuditEvent.actor_id == moderator)
     if member.strip():
@@ -947,9 +950,10 @@ def staff_log(viewer: Any, *, moderator: int | None = None, member: str = "", ac
                               .offset((page - 1) * LOG_PAGE_SIZE).limit(LOG_PAGE_SIZE + 1)).all()
     moderators = db.session.execute(
         select(AuditEvent.actor_id, func.max(AuditEvent.actor_name))
-        .where(AuditEvent.actor_id.is_not(None)).group_by(AuditEvent.actor_id)
+        .where(AuditEvent.actor_id.is_not(None), visible).group_by(AuditEvent.actor_id)
         .order_by(func.max(AuditEvent.actor_name))).all()
-    actions = db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
+    actions = db.session.scalars(select(AuditEvent.action).where(visible).distinct()
+                                 .order_by(AuditEvent.action)).all()
     return LogPage(list(rows[:LOG_PAGE_SIZE]), len(rows) > LOG_PAGE_SIZE,
                    [(i, n) for i, n in moderators], list(actions))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -101,13 +101,11 @@ def give_consent(user: Any, *, categories: list[str], email_updates: bool) -> Tr
     if not chosen:
         raise ValidationFailed("Please choose at least one kind of data to use, or leave matching off.",
                                field="categories")
-    previous = latest_consent(user)
     consent = TrialConsent(user_id=user.id, version=CONSENT_VERSION, action="given", categories=chosen,
                            email_updates=bool(email_updates))
     db.session.add(consent)
     db.session.flush()
-    audit.record(user, "trials.consent_given", target=user,
-                 before=_consent_summary(previous), after=_consent_summary(consent))
+    # The consent row is the record, the member's own: it is not copied into the staff log.
     # Derived data from an earlier consent may use categories no longer allowed.
     _delete_derived(user.id, keep_interests=True)
     _refresh(user, consent, notify=False)
@@ -124,16 +122,38 @@ def withdraw_consent(user: Any) -> None:
     db.session.add(TrialConsent(user_id=user.id, version=previous.version, action="withdrawn",
                                 categories=[], email_updates=False))
     _delete_derived(user.id)
-    audit.record(user, "trials.consent_withdrawn", target=user, before=_consent_summary(previous),
-                 after={"action": "withdrawn"})
     db.session.commit()
 
 
-def _consent_summary(consent: TrialConsent | None) -> dict | None:
-    if consent is None:
-        return None
-    return {"action": consent.action, "version": consent.version, "categories": list(consent.categories),
-            "email_updates": consent.email_updates}
+def consent_counts(viewer: Any, *, days: int = 30) -> dict[str, int]:
+    """For admins: how many members have matching on now, and decisions lately — numbers only."""
+    Guardian(viewer).ensure(Guardian(viewer).can_disclose_consent_record(), hide=True)
+    latest = (select(TrialConsent.user_id, func.max(TrialConsent.id).label("id"))
+              .group_by(TrialConsent.user_id).subquery())
+    on_now = db.session.scalar(select(func.count()).select_from(TrialConsent)
+                               .join(latest, latest.c.id == TrialConsent.id)
+                               .where(TrialConsent.action == "given", TrialConsent.version == CONSENT_VERSION))
+    since = utcnow() - timedelta(days=days)
+    recent = dict(db.session.execute(select(TrialConsent.action, func.count())
+                                     .where(TrialConsent.created_at >= since)
+                                     .group_by(TrialConsent.action)).all())
+    return {"on_now": on_now or 0, "given_recently": recent.get("given", 0),
+            "withdrawn_recently": recent.get("withdrawn", 0), "days": days}
+
+
+def disclose_consent_record(viewer: Any, member: Any, reason: str) -> list[TrialConsent]:
+    """One member's consent record, for an admin answering that member's own request.
+
+    The disclosure is logged (who, whose, why; never what), visible to admins only.
+    """
+    guardian = Guardian(viewer)
+    guardian.ensure(guardian.can_disclose_consent_record(), hide=True)
+    if not reason.strip():
+        raise ValidationFailed("Say which request of the member's this answers.", field="reason")
+    audit.record(viewer, "privacy.consent_record_shown", target=member, reason=reason.strip())
+    db.session.commit()
+    return list(db.session.scalars(select(TrialConsent).where(TrialConsent.user_id == member.id)
+                                   .order_by(TrialConsent.id.desc())))
 
 
 def _delete_derived(user_id: int, *, keep_interests: bool = False) -> None:

@@ -43,11 +43,12 @@ MATRIX = [
       for p in ["/admin/", "/admin/members/{other}", "/admin/staff-log"]],
     *[("POST", f"/admin/members/{{other}}/{action}",
        {"anonymous": LOGIN, "member": HIDDEN, "moderator": HIDDEN, "admin": ALLOWED})
-      for action in ["role", "suspend", "lift-suspension"]],
+      for action in ["role", "suspend", "lift-suspension", "consent-record"]],
 ]
 POST_DATA = {"/admin/members/{other}/role": {"role": "moderator", "reason": "matrix"},
              "/admin/members/{other}/suspend": {"days": "1", "reason": "matrix"},
              "/admin/members/{other}/lift-suspension": {"reason": "matrix"},
+             "/admin/members/{other}/consent-record": {"reason": "matrix"},
              "/auth/resend-verification": {"email": "x@example.org"}}
 
 
