@@ -15,6 +15,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     app = Flask(__name__, template_folder="../templates", static_folder="../static",
                 instance_relative_config=False)
     register_config(app, config)
+    register_url_converters(app)
+    register_json(app)
     register_logging(app)
     register_extensions(app)
     register_blueprints(app)
@@ -39,6 +41,28 @@ def register_config(app: Flask, config: type[Config] | dict | None) -> None:
         from pathlib import Path
 
         Path(app.config["DATABASE_URL"].removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+
+
+def register_json(app: Flask) -> None:
+    """JSON nested thousands deep exhausts Python's stack while decoding: make it what it is,
+    a malformed body, which Werkzeug answers with 400 (it turns ValueError into BadRequest)."""
+    from flask.json.provider import DefaultJSONProvider
+
+    class BoundedJSONProvider(DefaultJSONProvider):
+        def loads(self, s, **kwargs):
+            try:
+                return super().loads(s, **kwargs)
+            except RecursionError:
+                raise ValueError("JSON nested too deeply") from None
+
+    app.json = BoundedJSONProvider(app)
+
+
+def register_url_converters(app: Flask) -> None:
+    """Before any route is added: every ``<int:…>`` in the app is a bounded row id."""
+    from community.views import RowIdConverter
+
+    app.url_map.converters["int"] = RowIdConverter
 
 
 def apply_trusted_proxies(app: Flask) -> None:

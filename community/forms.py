@@ -7,10 +7,32 @@ from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField
+from wtforms import IntegerField as WTFormsIntegerField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length
 
+from community.db import MAX_ROW_ID
+
 MAX_EMAIL = 254
+
+
+class IntegerField(WTFormsIntegerField):
+    """Every whole-number field in the app: Python reads 400 nines happily, but no column,
+    date or duration holds them, so anything past a 32-bit integer is refused as typed."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and abs(self.data) > MAX_ROW_ID:
+            self.data = None
+            raise ValueError("That number is far too large. Please check it.")
+
+
+def row_id(value) -> int:
+    """``coerce=`` for selects of rows: an id that could exist, or a refusal the form shows."""
+    number = int(value)
+    if not 0 <= number <= MAX_ROW_ID:
+        raise ValueError("That choice does not exist.")
+    return number
 
 
 @cache

@@ -6,8 +6,25 @@ from urllib.parse import urlsplit
 
 from flask import request, url_for
 from flask_wtf import FlaskForm
+from werkzeug.routing import IntegerConverter
 
+from community.db import MAX_ROW_ID
 from community.errors import ValidationFailed
+
+MAX_PAGE = 100_000  # far past any list's end, small enough that OFFSET stays an ordinary number
+
+
+class RowIdConverter(IntegerConverter):
+    """``<int:…>`` in every route: 1 to MAX_ROW_ID, so /members/9223372036854775808 is a plain 404."""
+
+    def __init__(self, url_map, fixed_digits=0, min=1, max=MAX_ROW_ID, signed=False):  # noqa: A002
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def page_number() -> int:
+    """The ?page= of a list: a whole number from 1 to MAX_PAGE; anything else is page 1 or the last."""
+    page = request.args.get("page", 1, type=int) or 1
+    return max(1, min(page, MAX_PAGE))
 
 
 def show_error(form: FlaskForm, error: ValidationFailed) -> None:

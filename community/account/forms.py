@@ -3,11 +3,11 @@
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, StringField, TextAreaField
+from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from community.auth.forms import display_name_field
-from community.forms import email_field, password_field, time_zone_field
+from community.forms import IntegerField, email_field, password_field, time_zone_field
 
 
 class ProfileForm(FlaskForm):

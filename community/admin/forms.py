@@ -1,10 +1,10 @@
 """Admin forms: every staff action takes a reason."""
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from community.forms import choices
+from community.forms import IntegerField, choices
 from community.models import Role
 
 

@@ -7,13 +7,9 @@ from community.admin import forms, services
 from community.errors import ValidationFailed
 from community.permissions import ADMIN, access
 from community.trials import services as trial_services
-from community.views import show_error
+from community.views import page_number, show_error
 
 bp = Blueprint("admin", __name__)
-
-
-def _page() -> int:
-    return max(1, request.args.get("page", 1, type=int) or 1)
 
 
 @bp.get("/")
@@ -21,9 +17,9 @@ def _page() -> int:
 def members():
     search = forms.MemberSearchForm(request.args)
     query = search.q.data if search.validate() else ""
-    rows, has_more = services.find_members(query or "", _page())
+    rows, has_more = services.find_members(query or "", page_number())
     return render_template("admin/members.html", search=search, members=rows,
-                           has_more=has_more, page=_page(),
+                           has_more=has_more, page=page_number(),
                            consent_counts=trial_services.consent_counts(current_user))
 
 
@@ -105,5 +101,5 @@ def consent_record(user_id: int):
 @bp.get("/staff-log")
 @access(ADMIN)
 def staff_log():
-    events, has_more = services.staff_log(_page())
-    return render_template("admin/staff_log.html", events=events, has_more=has_more, page=_page())
+    events, has_more = services.staff_log(page_number())
+    return render_template("admin/staff_log.html", events=events, has_more=has_more, page=page_number())

@@ -1,10 +1,10 @@
 """Forum forms: shape only. Meaning (limits, visibility, who may) lives in the services."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from community.forms import choices
+from community.forms import IntegerField, choices
 from community.models.forum import DigestFrequency
 
 BODY_HINT = ("You can use Markdown: **bold**, *italics*, > quotes, - lists, [links](https://…). "

@@ -18,7 +18,7 @@ from sqlalchemy import and_, case, delete, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from community import mail, rendering
-from community.db import db, utcnow
+from community.db import MAX_ROW_ID, db, utcnow
 from community.errors import NotFound, PermissionDenied, ValidationFailed
 from community.models import User
 from community.models.forum import (
@@ -42,7 +42,6 @@ from community.permissions import Guardian
 
 TITLE_MIN, TITLE_MAX = 5, 150
 DRAFT_KEY = re.compile(r"^(topic|category):(\d{1,10})$")
-MAX_ID = 2**31 - 1  # ids beyond a 32-bit integer exist nowhere; PostgreSQL would refuse to compare them
 QUOTE_LINK = re.compile(r"/forum/posts/(\d{1,12})\b")
 FORMER_MEMBER = "a former member"
 
@@ -236,7 +235,7 @@ class TopicPage:
 
 
 def _load_topic(guardian: Guardian, topic_id: int) -> tuple[Topic, Category]:
-    if not 0 < topic_id <= MAX_ID:
+    if not 0 < topic_id <= MAX_ROW_ID:
         raise NotFound()
     row = db.session.execute(select(Topic, Category).join(Category, Topic.category_id == Category.id)
                              .where(Topic.id == topic_id)).first()
@@ -248,7 +247,7 @@ def _load_topic(guardian: Guardian, topic_id: int) -> tuple[Topic, Category]:
 
 
 def _load_post(guardian: Guardian, post_id: int) -> tuple[Post, Topic]:
-    if not 0 < post_id <= MAX_ID:
+    if not 0 < post_id <= MAX_ROW_ID:
         raise NotFound()
     row = db.session.execute(select(Post, Topic).join(Topic, Post.topic_id == Topic.id)
                              .where(Post.id == post_id)).first()
@@ -647,7 +646,7 @@ def _draft_target(user: User, key: str) -> None:
     if match.group(1) == "topic":
         topic, _category = _load_topic(guardian, int(match.group(2)))
         guardian.ensure(guardian.can_reply(topic), hide=True)
-    elif int(match.group(2)) > MAX_ID or db.session.get(Category, int(match.group(2))) is None:
+    elif int(match.group(2)) > MAX_ROW_ID or db.session.get(Category, int(match.group(2))) is None:
         raise NotFound()
 
 

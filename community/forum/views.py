@@ -22,7 +22,7 @@ from community.moderation.views import after_posting
 from community.news import services as news_services
 from community.pagecache import cached_for_visitors
 from community.permissions import ADMIN, MEMBER, PUBLIC, STAFF, access
-from community.views import show_error
+from community.views import page_number, show_error
 
 bp = Blueprint("forum", __name__, cli_group="forum")
 
@@ -31,10 +31,6 @@ bp = Blueprint("forum", __name__, cli_group="forum")
 def _forum_helpers():
     return {"forum_unread_count": lambda: services.unread_notification_count(current_user),
             "reaction_kinds": list(ReactionKind)}
-
-
-def _page_arg() -> int:
-    return max(1, min(request.args.get("page", 1, type=int) or 1, 1_000_000))
 
 
 def _action() -> str:
@@ -86,7 +82,7 @@ def category(slug: str):
 @access(PUBLIC)
 @cached_for_visitors
 def topic(topic_id: int):
-    page = services.read_topic(current_user, topic_id, _page_arg())
+    page = services.read_topic(current_user, topic_id, page_number())
     form = action_form = None
     # Forms hand out a CSRF token, which would make the page personal: visitors get none.
     if current_user.is_authenticated:
@@ -119,11 +115,11 @@ def history(post_id: int):
 def search_page():
     form = forms.SearchForm(request.args)
     query = (form.q.data or "")[:500]
-    results, has_more = search.search(current_user, query, _page_arg())
+    results, has_more = search.search(current_user, query, page_number())
     # Research news articles that match come first, on the first page only.
-    articles = news_services.search(" ".join(search.words(query))) if _page_arg() == 1 else []
+    articles = news_services.search(" ".join(search.words(query))) if page_number() == 1 else []
     return render_template("forum/search.html", form=form, query=query, results=results,
-                           has_more=has_more, page=_page_arg(), searched=bool(query.strip()),
+                           has_more=has_more, page=page_number(), searched=bool(query.strip()),
                            words=search.words(query), articles=articles)
 
 
@@ -300,9 +296,9 @@ def watch_category(slug: str):
 @bp.get("/notifications")
 @access(MEMBER)
 def notifications():
-    items, has_more = services.list_notifications(current_user, _page_arg())
+    items, has_more = services.list_notifications(current_user, page_number())
     return render_template("forum/notifications.html", items=items, has_more=has_more,
-                           page=_page_arg(), action_form=ActionForm())
+                           page=page_number(), action_form=ActionForm())
 
 
 @bp.post("/notifications/read")

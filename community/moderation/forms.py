@@ -3,15 +3,14 @@
 from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from community.forms import choices
+from community.forms import IntegerField, choices, row_id
 from community.models.moderation import REASON_LABELS, RESOLUTION_LABELS, WordAction
 
 
@@ -61,7 +60,8 @@ class TopicToolForm(FlaskForm):
 
 
 class MoveForm(FlaskForm):
-    category = SelectField("Move to", coerce=int, validate_choice=False)
+    category = SelectField("Move to", coerce=row_id, validate_choice=False,
+                           validators=[InputRequired("Please choose a category.")])
     reason = reason_field()
 
 
@@ -73,10 +73,11 @@ class MergeForm(FlaskForm):
 
 
 class SplitForm(FlaskForm):
-    posts = SelectMultipleField("Replies to move", coerce=int, validate_choice=False)
+    posts = SelectMultipleField("Replies to move", coerce=row_id, validate_choice=False)
     title = StringField("Title of the new topic", validators=[
         DataRequired("Please give the new topic a title."), Length(min=5, max=150)])
-    category = SelectField("Category", coerce=int, validate_choice=False)
+    category = SelectField("Category", coerce=row_id, validate_choice=False,
+                           validators=[InputRequired("Please choose a category.")])
     reason = reason_field()
 
 
@@ -99,7 +100,7 @@ class LogFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    moderator = SelectField("Moderator", coerce=int, validate_choice=False, validators=[Optional()])
+    moderator = SelectField("Moderator", coerce=row_id, validate_choice=False, validators=[Optional()])
     member = StringField("Member (display name)", validators=[Optional(), Length(max=40)])
     action = SelectField("Action", validate_choice=False, validators=[Optional()])
 

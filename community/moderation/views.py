@@ -10,7 +10,7 @@ from community.forms import ActionForm, choices
 from community.models.moderation import ItemKind, ReportReason
 from community.moderation import forms, screening, services
 from community.permissions import ADMIN, MEMBER, PUBLIC, STAFF, access
-from community.views import local_path, show_error
+from community.views import local_path, page_number, show_error
 
 bp = Blueprint("moderation", __name__)
 
@@ -322,7 +322,7 @@ def member_act(user_id: int):
 def log():
     form = forms.LogFilterForm(request.args)
     form.validate()
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_number()
     result = services.staff_log(current_user, moderator=form.moderator.data or None,
                                 member=form.member.data or "", action=form.action.data or "", page=page)
     form.moderator.choices = choices([(0, "Anyone"), *result.moderators])

@@ -1,10 +1,10 @@
 """Article forms: shape only; the services check meaning (known trials, image alt text)."""
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from community.forms import choices
+from community.forms import IntegerField, choices
 from community.news.services import HERO_IMAGES
 
 

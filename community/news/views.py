@@ -9,21 +9,17 @@ from community.forms import ActionForm
 from community.news import forms, services
 from community.pagecache import cached_for_visitors
 from community.permissions import ADMIN, PUBLIC, STAFF, access
-from community.views import show_error
+from community.views import page_number, show_error
 
 bp = Blueprint("news", __name__)
-
-
-def _page() -> int:
-    return max(1, request.args.get("page", 1, type=int) or 1)
 
 
 @bp.get("/")
 @access(PUBLIC)
 @cached_for_visitors
 def index():
-    articles, has_more = services.list_published(_page())
-    return render_template("news/index.html", articles=articles, has_more=has_more, page=_page())
+    articles, has_more = services.list_published(page_number())
+    return render_template("news/index.html", articles=articles, has_more=has_more, page=page_number())
 
 
 @bp.get("/tags/<slug>")
@@ -31,8 +27,8 @@ def index():
 @cached_for_visitors
 def tag(slug: str):
     label = services.tag_label(slug)
-    articles, has_more = services.list_published(_page(), tag=slug)
-    return render_template("news/index.html", articles=articles, has_more=has_more, page=_page(),
+    articles, has_more = services.list_published(page_number(), tag=slug)
+    return render_template("news/index.html", articles=articles, has_more=has_more, page=page_number(),
                            tag_slug=slug, tag_label=label)
 
 
@@ -193,8 +189,12 @@ def writers():
             flash(f"{member.display_name} {'can now' if allowed else 'can no longer'} write articles.",
                   "success")
         return redirect(url_for("news.writers"))
+    status = 200
+    if form.is_submitted():  # the buttons send a member's id: only a tampered form fails
+        flash("That change didn't go through. Please use the buttons on this page.", "error")
+        status = 400
     allowed, others = services.list_writers(current_user)
-    return render_template("news/writers.html", allowed=allowed, others=others)
+    return render_template("news/writers.html", allowed=allowed, others=others), status
 
 
 from community.news import seed  # noqa: E402,F401 - registers the shipped articles with `flask seed`

@@ -9,7 +9,6 @@ from wtforms import (
     DateField,
     FloatField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -21,6 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from community.forms import IntegerField, row_id
 from community.tracking import catalogue
 
 SCALE_CHOICES = [("", "Not rated"), ("0", "None"), ("1", "Mild"), ("2", "Moderate"), ("3", "Severe"),
@@ -121,7 +121,7 @@ class CheckInForm(FlaskForm):
     triggers = CheckboxesField("Anything that may have set things off?", choices=options(catalogue.TRIGGERS))
     custom_trigger = StringField("Something else (optional)", validators=[
         Optional(), Length(max=80, message="Please keep it under 80 characters.")])
-    medications_taken = CheckboxesField("Medicines you took today", coerce=int, choices=[])
+    medications_taken = CheckboxesField("Medicines you took today", coerce=row_id, choices=[])
     custom_symptom = StringField("Another symptom, in your own words (optional)", validators=[
         Optional(), Length(max=60, message="Please keep it under 60 characters.")])
     custom_severity = ScaleField("How bad was it?")
@@ -331,4 +331,4 @@ class ChartForm(FlaskForm):
 
     range = RadioField("Period", choices=options([("30", "30 days"), ("90", "90 days"), ("365", "1 year")]),
                        default="30", validators=[Optional()])
-    symptoms = CheckboxesField("Symptoms to show (up to 4)", coerce=int, choices=[])
+    symptoms = CheckboxesField("Symptoms to show (up to 4)", coerce=row_id, choices=[])

@@ -46,7 +46,9 @@ def _num(value: float | None) -> str:
 @bp.context_processor
 def _tracking_helpers():
     return {"label": catalogue.label, "severity_words": SEVERITY_WORDS, "wellbeing_words": WELLBEING_WORDS,
-            "action_form": ActionForm()}
+            # formdata=None: only its CSRF token is rendered, and an error page for an unreadable
+            # body (413, bad JSON) must not read the body again.
+            "action_form": ActionForm(formdata=None)}
 
 
 def _today() -> date:

@@ -95,7 +95,7 @@ def reader_report(files: tuple[str, ...], timing_studies: int) -> None:
     for name in files:
         try:
             document = json.loads(Path(name).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
             raise click.ClickException(f"{name}: not readable JSON ({type(error).__name__})") from None
         records = document.get("studies", [document]) if isinstance(document, dict) else document
         for record in records if isinstance(records, list) else []:

@@ -36,7 +36,7 @@ def fetch_pages(base_url: str, *, condition: str, page_size: int = DEFAULT_PAGE_
                 raise FetchFailed(f"the registry answered {response.status_code} on page {pages + 1}")
             try:
                 page = response.json()
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: nested thousands deep
                 raise FetchFailed(f"page {pages + 1} is not JSON") from None
             if not isinstance(page, dict) or not isinstance(page.get("studies"), list):
                 raise FetchFailed(f"page {pages + 1} has no list of studies")

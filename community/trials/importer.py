@@ -338,7 +338,7 @@ def read_file(path: Path | str) -> list[tuple[str, Any]]:
     path = Path(path)
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
         raise MalformedStudy(f"{path.name}: not readable JSON ({type(error).__name__})") from None
     return records_in(document, path.name)
 

@@ -50,15 +50,6 @@ CATEGORY_LABELS = {
 }
 
 
-MAX_ID = 2**31 - 1  # larger numbers in an address can't be a row; SQLite would overflow on them
-
-
-def _valid_id(value: int) -> int:
-    if not 0 < value <= MAX_ID:
-        raise NotFound()
-    return value
-
-
 def _guard(user: Any) -> Guardian:
     guardian = Guardian(user)
     guardian.ensure(guardian.can_use_trial_suggestions(), hide=True)
@@ -435,7 +426,7 @@ def mark_interest(user: Any, nct_id: str) -> TrialInterest:
 
 def _own_interest(user: Any, interest_id: int) -> TrialInterest:
     guardian = _guard(user)
-    interest = db.session.get(TrialInterest, _valid_id(interest_id))
+    interest = db.session.get(TrialInterest, interest_id)
     guardian.ensure(interest is not None and guardian.can_view_trial_interest(interest), hide=True)
     return interest
 
@@ -558,7 +549,7 @@ def add_criterion(user: Any, nct_id: str, kind: str, params: dict) -> TrialCrite
 
 def _curated_criterion(user: Any, criterion_id: int) -> TrialCriterion:
     _curator(user)
-    criterion = db.session.get(TrialCriterion, _valid_id(criterion_id))
+    criterion = db.session.get(TrialCriterion, criterion_id)
     if criterion is None or criterion.source != "curated":
         raise NotFound()
     return criterion
@@ -626,7 +617,7 @@ def reread_catalogue(*, everything: bool = False) -> int:
 
 def _own_bullet(user: Any, bullet_id: int) -> tuple[TrialBullet, Trial]:
     _curator(user)
-    bullet = db.session.get(TrialBullet, _valid_id(bullet_id))
+    bullet = db.session.get(TrialBullet, bullet_id)
     if bullet is None:
         raise NotFound()
     return bullet, db.session.get(Trial, bullet.trial_id)
