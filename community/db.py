@@ -80,6 +80,9 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=15000")
+        # Deleted rows are overwritten with zeros, not left in free pages: an erased health
+        # note must not be readable in the file afterwards (see Database.scrub_erased).
+        cursor.execute("PRAGMA secure_delete=ON")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
@@ -149,6 +152,22 @@ class Database:
         session = self.session
         if session.in_transaction() and session.connection().info.get("reads_only"):
             session.commit()
+
+    def scrub_erased(self) -> None:
+        """After an erasure has committed: on SQLite, fold the WAL into the database and empty it.
+
+        secure_delete zeroes the erased rows in the database file, but the -wal file still holds
+        older copies of those pages until a checkpoint truncates it. PostgreSQL keeps dead rows
+        until (auto)vacuum reuses them; see the README's security section.
+        """
+        engine = self.engine
+        if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+            return
+        raw = engine.raw_connection()  # autocommit (we emit BEGIN ourselves): a checkpoint needs that
+        try:
+            raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            raw.close()
 
     @staticmethod
     def _close_session(_exc: BaseException | None) -> None:

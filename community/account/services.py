@@ -112,3 +112,4 @@ def delete_account(user: User, current_password: str) -> None:
     _require_password(user, current_password)
     userdata.erase_member(user)  # the users row itself is registered, and goes last
     db.session.commit()
+    db.scrub_erased()
