@@ -70,8 +70,13 @@ def _check_day(day: date | None, today: date, field_name: str, what: str = "That
         raise ValidationFailed("Please check the year of that date.", field=field_name)
 
 
-def _clean(text: str | None, limit: int) -> str:
-    return (text or "").strip()[:limit]
+def _text(text: str | None, limit: int, field_name: str, what: str = "This") -> str:
+    """Typed text, trimmed, line breaks counted once; too long is refused, never cut to fit."""
+    text = (text or "").replace("\r\n", "\n").strip()
+    if len(text) > limit:
+        raise ValidationFailed(f"{what} can be up to {limit:,} characters; this is {len(text):,}. "
+                               "Please shorten it — nothing was saved.", field=field_name)
+    return text
 
 
 def _known(keys: list[str] | None, choices: list[tuple[str, str]], field_name: str) -> list[str]:
@@ -228,6 +233,8 @@ def save_checkin(user: Any, data: CheckInData, *, checkin_id: int | None = None,
         raise ValidationFailed("Please name the symptom you rated.", field="custom_symptom")
     if data.custom_severity is not None and data.custom_severity not in range(5):
         raise ValidationFailed("Please rate it from 0 (none) to 4 (very severe).", field="custom_severity")
+    custom_trigger = _text(data.custom_trigger, 80, "custom_trigger", "Another trigger")
+    notes = _text(data.notes, 5000, "notes", "Notes")
     if custom_name:
         symptom = _custom_symptom(user, custom_name, list(symptoms.values()))
         ratings[symptom.id] = data.custom_severity
@@ -243,9 +250,9 @@ def save_checkin(user: Any, data: CheckInData, *, checkin_id: int | None = None,
     checkin.wellbeing = data.wellbeing
     checkin.sleep_hours = data.sleep_hours
     checkin.triggers = triggers
-    checkin.custom_trigger = _clean(data.custom_trigger, 80)
+    checkin.custom_trigger = custom_trigger
     checkin.medications_taken = taken
-    checkin.notes = _clean(data.notes, 5000)
+    checkin.notes = notes
     db.session.flush()
     for symptom_id, rating in existing.items():
         if symptom_id not in ratings:
@@ -330,6 +337,7 @@ def save_flare(user: Any, data: FlareData, *, flare_id: int | None = None,
     symptoms = [s for s in dict.fromkeys(data.symptoms or []) if s]
     if any(s not in symptom_names for s in symptoms):
         raise ValidationFailed("Please choose from the symptoms shown.", field="symptoms")
+    notes = _text(data.notes, 5000, "notes", "Notes")
     other = _overlapping_flare(user, data.start_date, data.end_date, flare.id if flare else None)
     if other is not None:
         until = say_day(other.end_date, today) if other.end_date else "now (still ongoing)"
@@ -346,7 +354,7 @@ def save_flare(user: Any, data: FlareData, *, flare_id: int | None = None,
     flare.organs = organs
     flare.triggers = triggers
     flare.actions = actions
-    flare.notes = _clean(data.notes, 5000)
+    flare.notes = notes
     db.session.commit()
     return flare
 
@@ -449,6 +457,7 @@ def save_treatment(user: Any, data: TreatmentData, *, treatment_id: int | None =
             raise ValidationFailed("Please choose from the reasons shown.", field="stop_reason")
     elif stop_reason:
         raise ValidationFailed("Please add the stop date too, or clear the reason.", field="stop_date")
+    notes = _text(data.notes, 2000, "notes", "Notes")
     if treatment is None:
         treatment = Treatment(user_id=user.id)
         db.session.add(treatment)
@@ -460,7 +469,7 @@ def save_treatment(user: Any, data: TreatmentData, *, treatment_id: int | None =
     treatment.start_date = data.start_date
     treatment.stop_date = data.stop_date
     treatment.stop_reason = stop_reason
-    treatment.notes = _clean(data.notes, 2000)
+    treatment.notes = notes
     db.session.commit()
     return treatment
 
@@ -614,7 +623,8 @@ def save_lab(user: Any, data: LabData, *, lab_id: int | None = None, today: date
             raise ValidationFailed("Please check this number.", field=name_)
     if data.ref_low is not None and data.ref_high is not None and data.ref_low > data.ref_high:
         raise ValidationFailed("The lowest normal value is above the highest.", field="ref_high")
-    unit = _clean(data.unit, 20) or (test.unit if test else "")
+    unit = _text(data.unit, 20, "unit", "The unit") or (test.unit if test else "")
+    notes = _text(data.notes, 300, "notes", "Notes")
     if lab is None:
         lab = LabResult(user_id=user.id)
         db.session.add(lab)
@@ -626,7 +636,7 @@ def save_lab(user: Any, data: LabData, *, lab_id: int | None = None, today: date
     lab.taken_on = data.taken_on
     lab.ref_low = data.ref_low
     lab.ref_high = data.ref_high
-    lab.notes = _clean(data.notes, 300)
+    lab.notes = notes
     db.session.commit()
     return lab
 
@@ -709,21 +719,24 @@ def save_profile(user: Any, *, today: date | None = None, medical_history: dict 
     if year is not None and birth_year is not None and year < birth_year:
         raise ValidationFailed("The diagnosis is before the year of birth.", field="diagnosed_year")
     history = _check_history(medical_history, today, birth_year) if medical_history is not None else None
+    texts = {name: _text(values.get(name), limit, name, what) for name, limit, what in (
+        ("other_diagnosis", 120, "The other diagnosis"), ("country", 60, "The country"),
+        ("region", 60, "The region"), ("postal_code", 20, "The postal code"))}
     profile = get_profile(user)
     if profile is None:
         profile = HealthProfile(user_id=user.id)
         db.session.add(profile)
     profile.diagnoses = values["diagnoses"]
     profile.nephritis_class = values.get("nephritis_class") or ""
-    profile.other_diagnosis = _clean(values.get("other_diagnosis"), 120)
+    profile.other_diagnosis = texts["other_diagnosis"]
     profile.diagnosed_year = year
     profile.diagnosed_month = month
     profile.birth_date = birth_date
     profile.birth_year = birth_year
     profile.sex = values.get("sex") or ""
-    profile.country = _clean(values.get("country"), 60)
-    profile.region = _clean(values.get("region"), 60)
-    profile.postal_code = _clean(values.get("postal_code"), 20)
+    profile.country = texts["country"]
+    profile.region = texts["region"]
+    profile.postal_code = texts["postal_code"]
     profile.organs = values["organs"]
     profile.pregnancy = values.get("pregnancy") or ""
     if history is not None:
@@ -763,9 +776,7 @@ def save_reminder(user: Any, *, enabled: bool, at: time | None) -> TrackingSetti
 def save_questions(user: Any, questions: str) -> TrackingSettings:
     """Keep the member's questions for their next appointment."""
     _guard(user)
-    questions = (questions or "").strip()
-    if len(questions) > 3000:
-        raise ValidationFailed("Please keep your questions under 3000 characters.", field="questions")
+    questions = _text(questions, 3000, "questions", "Your questions")
     settings = _settings_row(user)
     settings.doctor_questions = questions
     db.session.commit()

@@ -538,10 +538,15 @@ def reminders():
 @bp.get("/summary")
 @access(MEMBER)
 def summary():
+    questions = forms.QuestionsForm(questions=services.get_settings(current_user).doctor_questions)
+    return _summary_page(questions)
+
+
+def _summary_page(questions_form, status: int = 200):
+    """The summary for the period asked for (the last 90 days by default), with the questions form."""
     today = _today()
     form = forms.PeriodForm(request.args if request.args else None)
     period = services.Period(today - timedelta(days=89), today)
-    status = 200
     if request.args:
         if form.validate():
             period = services.Period(form.start.data, form.end.data)
@@ -550,14 +555,13 @@ def summary():
     else:
         form.start.data, form.end.data = period.start, period.end
     data = None
-    if status == 200:
+    if not form.errors:
         try:
             data = services.doctor_summary(current_user, period, today=today)
         except ValidationFailed as error:
             show_error(form, error)
             status = 422
-    questions = forms.QuestionsForm(questions=services.get_settings(current_user).doctor_questions)
-    return render_template("tracking/summary.html", form=form, data=data, questions_form=questions), status
+    return render_template("tracking/summary.html", form=form, data=data, questions_form=questions_form), status
 
 
 @bp.post("/summary/questions")
@@ -568,13 +572,13 @@ def save_questions():
         try:
             services.save_questions(current_user, form.questions.data)
         except ValidationFailed as error:
-            flash(error.message, "error")
+            show_error(form, error)
         else:
             flash("Your questions are saved. They print with the summary.", "success")
-    else:
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
-    return redirect(url_for("tracking.summary", **{k: v for k, v in request.args.items()
-                                                   if k in ("start", "end")}) + "#doctor-questions")
+            return redirect(url_for("tracking.summary", **{k: v for k, v in request.args.items()
+                                                           if k in ("start", "end")}) + "#doctor-questions")
+    # Shown again with everything typed, the message beside the box.
+    return _summary_page(form, 422)
 
 
 @bp.get("/export")

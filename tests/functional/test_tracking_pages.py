@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -419,3 +421,73 @@ def test_deleting_the_account_erases_every_tracking_record(app, client, member):
         assert count(app, model) == 0, model.__name__
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Symptom).where(Symptom.owner_id.is_not(None))) == 0
+
+
+# -- long text: refused with a word, never cut ----------------------------------------------------
+def test_ten_thousand_pasted_characters_in_checkin_notes_are_refused_and_kept_whole(app, client, member):
+    pasted = "Slept badly, hands stiff. " * 385  # 10,010 characters
+    response = client.submit("/tracking/check-in", {"day": today(app, member).isoformat(), "notes": pasted})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Notes can be up to 5,000 characters; this is 10,010 (5,010 too many)." in page
+    kept = re.search(r'<textarea[^>]*name="notes"[^>]*>\r?\n?(.*?)</textarea>', page, re.S).group(1)
+    assert html.unescape(kept) == pasted
+    assert count(app, CheckIn) == 0
+
+
+def test_checkin_notes_at_the_limit_are_saved_whole_with_line_breaks_counted_once(app, client, member):
+    # As a browser sends it: 4,950 letters and 50 line breaks (CRLF) are 5,000 characters on screen.
+    notes = "\r\n".join(["a" * 99] * 50) + "\r\n"
+    assert len(notes.replace("\r\n", "\n")) == 5000
+    response = client.submit("/tracking/check-in", {"day": today(app, member).isoformat(), "notes": notes})
+    assert response.status_code == 302
+    with app.app_context():
+        saved = db.session.scalar(select(CheckIn.notes))
+    assert saved == notes.replace("\r\n", "\n").strip()
+
+
+def test_long_text_boxes_show_their_limit_and_carry_maxlength_for_the_counter(client, member):
+    page = client.get("/tracking/check-in").get_data(as_text=True)
+    assert "Only you can see these. Up to 5,000 characters." in page
+    assert 'data-counter="" id="notes" maxlength="5000" name="notes"' in page
+    assert "js/char-counter.js" in page
+    treatment_page = client.get("/tracking/treatments/new").get_data(as_text=True)
+    assert 'maxlength="2000"' in treatment_page and "Up to 2,000 characters." in treatment_page
+
+
+def test_treatment_notes_over_two_thousand_are_refused_and_at_the_limit_saved(app, client, member):
+    fields = {"medication_id": "", "name": "Vitamin D", "dose": "1000", "unit": "units",
+              "frequency": "once_daily", "start_date": today(app, member).isoformat()}
+    response = client.submit("/tracking/treatments/new", {**fields, "notes": "n" * 2001})
+    assert response.status_code == 422
+    assert "Notes can be up to 2,000 characters; this is 2,001" in response.get_data(as_text=True)
+    assert "n" * 2001 in response.get_data(as_text=True)
+    assert count(app, Treatment) == 0
+    assert client.submit("/tracking/treatments/new", {**fields, "notes": "n" * 2000}).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Treatment.notes)) == "n" * 2000
+
+
+def test_too_long_doctor_questions_are_shown_again_in_full_not_lost_in_a_redirect(app, client, member):
+    client.submit("/tracking/summary/questions", {"questions": "Keep these"}, page="/tracking/summary")
+    typed = "Why do my knees hurt? " * 150  # 3,300 characters
+    response = client.submit("/tracking/summary/questions", {"questions": typed}, page="/tracking/summary")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Your questions can be up to 3,000 characters; this is 3,300" in page
+    assert typed in page
+    with app.app_context():
+        assert services.get_settings(db.session.get(User, member)).doctor_questions == "Keep these"
+
+
+def test_the_service_refuses_long_notes_rather_than_cutting_them(app, member):
+    from community.errors import ValidationFailed
+
+    with app.app_context():
+        user = db.session.get(User, member)
+        with pytest.raises(ValidationFailed) as refused:
+            services.save_checkin(user, services.CheckInData(day=services.local_today(user), notes="x" * 5001))
+        assert refused.value.field == "notes"
+        with pytest.raises(ValidationFailed):
+            services.save_profile(user, country="C" * 61)
+    assert count(app, CheckIn) == 0
