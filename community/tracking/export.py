@@ -29,7 +29,10 @@ def _labels(keys) -> str:
 
 
 def to_csv(kind: str, data: dict[str, Any]) -> str:
+    """One kind of record as CSV text, starting with a UTF-8 byte-order mark."""
     out = io.StringIO()
+    # Without the mark, Excel reads the file in the local code page and mangles emoji, Arabic, é…
+    out.write("\ufeff")
     writer = csv.writer(out)
     rows: list[list[Any]]
     if kind == "check-ins":

@@ -946,7 +946,8 @@ def calendar_month(user: Any, year: int, month: int, *, today: date | None = Non
         c = by_day.get(day)
         week.append({"day": day, "checkin": c,
                      "worst": max((r.severity for r in c.ratings), default=None) if c else None,
-                     "flare": next((f for f in flares if f.covers(day)), None),
+                     # An ongoing flare has no end yet, but it is drawn only as far as today.
+                     "flare": next((f for f in flares if f.covers(day)), None) if day <= today else None,
                      "events": [e for e in events if e[0] == day],
                      "labs": [lab for lab in labs if lab.taken_on == day],
                      "future": day > today, "is_today": day == today})

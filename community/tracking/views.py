@@ -82,14 +82,10 @@ def dashboard():
 
 # -- check-in -----------------------------------------------------------------------------------
 def _checkin_symptom_groups(form, symptoms, checkin, previous):
-    """Put the symptoms the member follows first (today's, else yesterday's, plus their own)."""
-    if checkin is not None:
-        mine = {r.symptom_id for r in checkin.ratings}
-    elif previous:
-        mine = set(previous)
-    else:
-        mine = {s.id for s in symptoms if s.slug in catalogue.STARTER_SYMPTOMS}
-    mine |= {s.id for s in symptoms if s.owner_id is not None}
+    """Put first the starter symptoms, those the member rated (today, else last time) and their own."""
+    # The starters stay in view even after a check-in that rated only one of them.
+    mine = {s.id for s in symptoms if s.slug in catalogue.STARTER_SYMPTOMS or s.owner_id is not None}
+    mine |= {r.symptom_id for r in checkin.ratings} if checkin is not None else set(previous)
     if request.method == "POST":
         mine |= {sid for sid, f in form.symptom_fields if f.data not in (None, "") or f.errors}
     fields = dict(form.symptom_fields)

@@ -339,7 +339,9 @@ def test_csv_exports_are_spreadsheet_safe(app, client, member):
     response = client.get("/tracking/export/check-ins.csv")
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    body = response.get_data()
+    assert body.startswith(b"\xef\xbb\xbf")  # the UTF-8 mark Excel needs to read emoji and Arabic
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert rows[0][:4] == ["date", "wellbeing (1-5)", "sleep hours", "Fatigue"]
     assert rows[1][3] == "2"
     assert rows[1][-1].startswith("'=")
@@ -491,3 +493,31 @@ def test_the_service_refuses_long_notes_rather_than_cutting_them(app, member):
         with pytest.raises(ValidationFailed):
             services.save_profile(user, country="C" * 61)
     assert count(app, CheckIn) == 0
+
+
+def test_the_six_starter_symptoms_stay_in_view_after_a_checkin_that_rated_one(app, client, member):
+    (headache,) = ids(app, "headache")
+    yesterday = today(app, member) - timedelta(days=1)
+    client.submit(f"/tracking/check-in?day={yesterday.isoformat()}",
+                  {"day": yesterday.isoformat(), f"sym_{headache}": "2"})
+    first_group = client.get("/tracking/check-in").get_data(as_text=True).split("More symptoms")[0]
+    for name in ("Fatigue", "Joint pain", "Brain fog", "Headache", "Butterfly (malar) rash", "Low mood"):
+        assert f"<legend>{name}" in first_group, name
+
+
+@pytest.mark.parametrize("kind", ["check-ins", "flares", "treatments", "labs"])
+def test_every_csv_export_opens_in_excel_with_emoji_and_arabic_intact(app, client, member, kind):
+    day = today(app, member).isoformat()
+    words = "تعب شديد 😴"
+    client.submit("/tracking/check-in", {"day": day, "notes": words})
+    client.submit("/tracking/flares/new", {"start_date": day, "severity": "mild", "notes": words})
+    client.submit("/tracking/treatments/new", {"medication_id": "", "name": "Vitamin D", "dose": "1000",
+                                               "unit": "units", "frequency": "once_daily", "start_date": day,
+                                               "notes": words})
+    client.submit("/tracking/labs/new", {"lab_test_id": "", "name": "CRP", "value": "4", "taken_on": day,
+                                         "notes": words})
+    response = client.get(f"/tracking/export/{kind}.csv")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    body = response.get_data()
+    assert body.startswith("\ufeff".encode())
+    assert words in body.decode("utf-8-sig").splitlines()[1]

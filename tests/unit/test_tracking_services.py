@@ -426,3 +426,23 @@ def test_account_export_holds_every_tracking_record_and_deletion_erases_them(ctx
     assert not any(after.get(s) for s in ("check_ins", "symptom_ratings", "flares", "treatments", "lab_results",
                                           "custom_symptoms", "health_profile"))
     assert count(CheckIn) == 1  # the other member's check-in is untouched
+
+
+def test_the_calendar_draws_an_ongoing_flare_up_to_today_and_not_into_the_days_to_come(ctx):
+    user = make_user()
+    flare(user, start=TODAY - timedelta(days=3))  # still going on
+    month = services.calendar_month(user, TODAY.year, TODAY.month, today=TODAY)
+    flare_days = [cell["day"] for week in month["weeks"] for cell in week if cell and cell["flare"]]
+    assert flare_days == [TODAY - timedelta(days=n) for n in (3, 2, 1, 0)]
+    # The month after holds only days to come: no flare drawn there at all.
+    following = (TODAY.replace(day=28) + timedelta(days=4))
+    later = services.calendar_month(user, following.year, following.month, today=TODAY)
+    assert not [cell for week in later["weeks"] for cell in week if cell and cell["flare"]]
+
+
+def test_the_calendar_draws_an_ended_flare_over_its_own_days_only(ctx):
+    user = make_user()
+    flare(user, start=TODAY - timedelta(days=10), end=TODAY - timedelta(days=8))
+    month = services.calendar_month(user, TODAY.year, TODAY.month, today=TODAY)
+    flare_days = [cell["day"] for week in month["weeks"] for cell in week if cell and cell["flare"]]
+    assert flare_days == [TODAY - timedelta(days=n) for n in (10, 9, 8)]
