@@ -60,6 +60,11 @@ def say_day(day: date | None, today: date | None = None) -> str:
     return text
 
 
+def say_date(day: date | None) -> str:
+    """A date in full, year always, for paper that is read later: "3 Dec 2026"."""
+    return f"{day.day} {day:%b %Y}" if day is not None else ""
+
+
 def _check_day(day: date | None, today: date, field_name: str, what: str = "That date") -> None:
     if day is None:
         raise ValidationFailed("Please enter a date.", field=field_name)
@@ -906,8 +911,8 @@ def glance(checkins: list[CheckIn], symptoms: dict[int, Symptom], start: date, e
 
 
 def top_symptoms(checkins: list[CheckIn], symptoms: dict[int, Symptom], limit: int = 5,
-                 trend: bool = False) -> list[dict[str, Any]]:
-    """Symptoms ranked by average rating, with days rated and (``trend``) later vs earlier ratings."""
+                 trend: TrendWindows | None = None) -> list[dict[str, Any]]:
+    """Symptoms ranked by average rating, with days rated and (``trend``) recent against earlier ratings."""
     values: dict[int, list[tuple[date, int]]] = defaultdict(list)
     for c in checkins:
         for r in c.ratings:
@@ -918,15 +923,52 @@ def top_symptoms(checkins: list[CheckIn], symptoms: dict[int, Symptom], limit: i
             continue
         severities = [s for _d, s in sorted(pairs)]
         row = {"symptom": symptoms[symptom_id], "average": sum(severities) / len(severities),
-               "days": len(pairs), "worst": max(severities), "trend": ""}
-        if trend and len(severities) >= 4:
-            # Compare the later half of the days it was rated with the earlier half.
-            half = len(severities) // 2
-            change = sum(severities[-half:]) / half - sum(severities[:half]) / half
-            row["trend"] = "better" if change <= -0.5 else "worse" if change >= 0.5 else "about the same"
+               "days": len(pairs), "worst": max(severities), "trend": "", "recent": None, "earlier": None}
+        if trend is not None:
+            row.update(trend.compare(pairs))
         rows.append(row)
     rows.sort(key=lambda r: (-r["average"], -r["days"], r["symptom"].name))
     return rows[:limit]
+
+
+@dataclass
+class TrendWindows:
+    """"Lately": the last ``days`` days of a period against the same number of days just before.
+
+    Like is compared with like: two equal spans of the calendar, not the later and earlier
+    halves of whichever days were rated (a symptom rated only during a flare and then on
+    the way down would otherwise read as worse while it recovers).
+    """
+
+    end: date
+    days: int
+    MIN_RATINGS = 3  # fewer ratings than this in either span say too little to call a direction
+
+    @classmethod
+    def for_period(cls, period: Period) -> TrendWindows | None:
+        days = min(14, period.days // 2)
+        return cls(period.end, days) if days >= cls.MIN_RATINGS else None  # too short to hold 3 a side
+
+    @property
+    def recent_start(self) -> date:
+        return self.end - timedelta(days=self.days - 1)
+
+    @property
+    def earlier_start(self) -> date:
+        return self.recent_start - timedelta(days=self.days)
+
+    @property
+    def earlier_end(self) -> date:
+        return self.recent_start - timedelta(days=1)
+
+    def compare(self, pairs: list[tuple[date, int]]) -> dict[str, Any]:
+        recent = [s for d, s in pairs if self.recent_start <= d <= self.end]
+        earlier = [s for d, s in pairs if self.earlier_start <= d <= self.earlier_end]
+        if len(recent) < self.MIN_RATINGS or len(earlier) < self.MIN_RATINGS:
+            return {}
+        now, before = sum(recent) / len(recent), sum(earlier) / len(earlier)
+        word = "better" if now - before <= -0.5 else "worse" if now - before >= 0.5 else "about the same"
+        return {"trend": word, "recent": now, "earlier": before}
 
 
 def calendar_month(user: Any, year: int, month: int, *, today: date | None = None) -> dict[str, Any]:
@@ -1001,6 +1043,22 @@ def chart_data(user: Any, *, days: int, symptom_ids: list[int] | None = None,
     }
 
 
+def _tried_before(user: Any, start: date) -> list[dict[str, Any]]:
+    """Medicines stopped before ``start``: one row per course (dose changes joined), latest stop first."""
+    earlier = {t.id: t for t in db.session.scalars(select(Treatment).where(
+        Treatment.user_id == user.id, Treatment.stop_date < start))}
+    rows = []
+    for t in earlier.values():
+        if t.stop_reason == catalogue.DOSE_CHANGED[0]:
+            continue  # an earlier dose of a course; the course's last step stands for it
+        first = t
+        while first.previous_id in earlier:  # dose steps point back to the one they replaced
+            first = earlier[first.previous_id]
+        rows.append({"treatment": t, "started": first.start_date, "stopped": t.stop_date,
+                     "reason": t.stop_reason})
+    return sorted(rows, key=lambda r: (r["stopped"], r["treatment"].id), reverse=True)
+
+
 def doctor_summary(user: Any, period: Period, *, today: date | None = None) -> dict[str, Any]:
     """What a doctor wants from a period: symptoms and trends, flares, treatment changes, labs."""
     _guard(user)
@@ -1032,14 +1090,17 @@ def doctor_summary(user: Any, period: Period, *, today: date | None = None) -> d
         for key in c.triggers or []:
             trigger_counts[catalogue.label(key)] += 1
     profile = get_profile(user)
+    trend = TrendWindows.for_period(period)
     return {
         "period": period, "today": today, "checkins": len(checkins),
-        "top": top_symptoms(checkins, symptoms, limit=8, trend=True),
+        "top": top_symptoms(checkins, symptoms, limit=8, trend=trend),
+        "trend": trend,
         "wellbeing": sum(wellbeing) / len(wellbeing) if wellbeing else None,
         "sleep": sum(sleep) / len(sleep) if sleep else None,
         "flares": _flares_between(user, period.start, period.end),
         "events": _treatment_events_between(user, period.start, period.end),
         "treatments": [t for t in treatments if t.stop_date is None or t.stop_date >= period.end],
+        "tried_before": _tried_before(user, period.start),
         "adherence": adherence,
         "labs": labs,
         "labs_out_of_range": [lab for lab in labs if lab.flag],

@@ -38,6 +38,12 @@ def _calday(value: date | None) -> str:
     return services.say_day(value, today)
 
 
+@bp.app_template_filter("fullday")
+def _fullday(value: date | None) -> str:
+    """A date with its year always ("3 Dec 2026"), for the summary a doctor keeps."""
+    return services.say_date(value)
+
+
 @bp.app_template_filter("num")
 def _num(value: float | None) -> str:
     return charts.format_number(value)

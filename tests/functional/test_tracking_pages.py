@@ -521,3 +521,18 @@ def test_every_csv_export_opens_in_excel_with_emoji_and_arabic_intact(app, clien
     body = response.get_data()
     assert body.startswith("\ufeff".encode())
     assert words in body.decode("utf-8-sig").splitlines()[1]
+
+
+def test_doctor_summary_prints_full_dates_says_what_lately_compares_and_lists_what_was_tried(app, client,
+                                                                                            member):
+    day = today(app, member)
+    client.submit("/tracking/treatments/new", {
+        "medication_id": "", "name": "Azathioprine", "dose": "100", "unit": "mg", "frequency": "once_daily",
+        "start_date": "2023-01-02", "stop_date": "2023-09-01", "stop_reason": "side_effects"})
+    page = client.get("/tracking/summary").get_data(as_text=True)
+    start = day - timedelta(days=89)
+    assert f"{start.day} {start:%b %Y} – {day.day} {day:%b %Y} (90 days)" in page
+    recent = day - timedelta(days=13)
+    assert f"the last 14 days ({recent.day} {recent:%b %Y} – {day.day} {day:%b %Y})" in page
+    assert "<h3>Tried before</h3>" in page
+    assert "Azathioprine</strong> 100 mg once a day, 2 Jan 2023 – 1 Sep 2023; why stopped: side effects" in page

@@ -446,3 +446,51 @@ def test_the_calendar_draws_an_ended_flare_over_its_own_days_only(ctx):
     month = services.calendar_month(user, TODAY.year, TODAY.month, today=TODAY)
     flare_days = [cell["day"] for week in month["weeks"] for cell in week if cell and cell["flare"]]
     assert flare_days == [TODAY - timedelta(days=n) for n in (10, 9, 8)]
+
+
+def test_a_symptom_recovering_after_a_flare_reads_as_better_lately(ctx):
+    # Mild for three weeks, severe through a two-week flare, moderate the last two weeks:
+    # the later half of the days rated (flare and after) averages worse than the earlier half,
+    # yet the symptom is recovering.
+    user = make_user()
+    fatigue = symptom_id("fatigue")
+    ratings = {**{TODAY - timedelta(days=n): 1 for n in range(70, 90)},
+               **{TODAY - timedelta(days=n): 4 for n in range(14, 28)},
+               **{TODAY - timedelta(days=n): 2 for n in range(0, 14)}}
+    for day, severity in ratings.items():
+        checkin(user, day=day, ratings={fatigue: severity})
+    period = services.Period(TODAY - timedelta(days=89), TODAY)
+    data = services.doctor_summary(user, period, today=TODAY)
+    row = data["top"][0]
+    assert (row["trend"], row["earlier"], row["recent"]) == ("better", 4, 2)
+    windows = data["trend"]
+    assert (windows.earlier_start, windows.earlier_end, windows.recent_start, windows.end) == (
+        TODAY - timedelta(days=27), TODAY - timedelta(days=14), TODAY - timedelta(days=13), TODAY)
+
+
+def test_lately_says_nothing_when_either_fortnight_has_too_few_ratings(ctx):
+    user = make_user()
+    for n in (0, 1, 2, 3, 20):
+        checkin(user, day=TODAY - timedelta(days=n), ratings={symptom_id("fatigue"): 3})
+    data = services.doctor_summary(user, services.Period(TODAY - timedelta(days=89), TODAY), today=TODAY)
+    assert data["top"][0]["trend"] == ""
+
+
+def test_summary_lists_treatments_tried_before_the_period_with_dates_and_why_stopped(ctx):
+    user = make_user()
+    period = services.Period(TODAY - timedelta(days=89), TODAY)
+    mtx = treatment(user, slug="methotrexate", dose=10, start=date(2024, 3, 4), frequency="once_weekly")
+    services.change_dose(user, mtx.id, on=date(2024, 6, 3), dose=15, unit="mg", frequency="once_weekly",
+                         today=TODAY)
+    services.stop_treatment(user, mtx.id + 1, stop_date=date(2025, 8, 9), reason="side_effects", today=TODAY)
+    aza = treatment(user, slug="azathioprine", dose=100, start=date(2023, 1, 2))
+    services.stop_treatment(user, aza.id, stop_date=date(2023, 9, 1), reason="not_effective", today=TODAY)
+    treatment(user, slug="hydroxychloroquine", start=date(2022, 5, 1))  # still taken: not "tried before"
+    rows = services.doctor_summary(user, period, today=TODAY)["tried_before"]
+    assert [(r["treatment"].name.split()[0], r["started"], r["stopped"], r["reason"], r["treatment"].dose)
+            for r in rows] == [("Methotrexate", date(2024, 3, 4), date(2025, 8, 9), "side_effects", 15),
+                               ("Azathioprine", date(2023, 1, 2), date(2023, 9, 1), "not_effective", 100)]
+
+
+def test_dates_on_paper_carry_the_year():
+    assert services.say_date(date(2026, 12, 3)) == "3 Dec 2026"
