@@ -628,7 +628,14 @@ def save_lab(user: Any, data: LabData, *, lab_id: int | None = None, today: date
             raise ValidationFailed("Please check this number.", field=name_)
     if data.ref_low is not None and data.ref_high is not None and data.ref_low > data.ref_high:
         raise ValidationFailed("The lowest normal value is above the highest.", field="ref_high")
-    unit = _text(data.unit, 20, "unit", "The unit") or (test.unit if test else "")
+    unit = _text(data.unit, 20, "unit", "The unit")
+    if value_text.startswith("1:"):
+        # A titre is a dilution, not an amount in IU/mL: it is kept without a unit.
+        if unit:
+            raise ValidationFailed("A titre like 1:320 has no unit. Please clear the unit, or enter the "
+                                   "result as a number if the report gives one with a unit.", field="unit")
+    else:
+        unit = unit or (test.unit if test else "")
     notes = _text(data.notes, 300, "notes", "Notes")
     if lab is None:
         lab = LabResult(user_id=user.id)

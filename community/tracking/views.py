@@ -26,6 +26,7 @@ from community.forms import ActionForm
 from community.models.tracking import SEVERITY_WORDS, WELLBEING_WORDS
 from community.permissions import MEMBER, access
 from community.tracking import catalogue, charts, export, forms, services
+from community.tracking import labs as labs_
 from community.views import show_error
 
 bp = Blueprint("tracking", __name__)
@@ -42,6 +43,12 @@ def _calday(value: date | None) -> str:
 def _fullday(value: date | None) -> str:
     """A date with its year always ("3 Dec 2026"), for the summary a doctor keeps."""
     return services.say_date(value)
+
+
+@bp.app_template_filter("labvalue")
+def _labvalue(lab) -> str:
+    """A lab result as read: "1:320" (a titre has no unit), "0.6 g/L"."""
+    return labs_.shown(lab)
 
 
 @bp.app_template_filter("num")
@@ -438,11 +445,7 @@ def _lab_data(form) -> services.LabData:
 @bp.get("/labs")
 @access(MEMBER)
 def labs():
-    results = services.list_labs(current_user)
-    groups: dict[str, list] = {}
-    for result in results:
-        groups.setdefault(result.name, []).append(result)
-    trends = [(name, rows, charts.lab_chart(rows, _calday)) for name, rows in groups.items()]
+    trends = labs_.trends(services.list_labs(current_user), services.lab_tests(), _calday)
     return render_template("tracking/labs.html", trends=trends)
 
 

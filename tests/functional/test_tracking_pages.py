@@ -536,3 +536,24 @@ def test_doctor_summary_prints_full_dates_says_what_lately_compares_and_lists_wh
     assert f"the last 14 days ({recent.day} {recent:%b %Y} – {day.day} {day:%b %Y})" in page
     assert "<h3>Tried before</h3>" in page
     assert "Azathioprine</strong> 100 mg once a day, 2 Jan 2023 – 1 Sep 2023; why stopped: side effects" in page
+
+
+def test_labs_page_charts_c3_in_one_unit_and_anti_dsdna_titres_as_titres(app, client, member):
+    day = today(app, member)
+    with app.app_context():
+        from tests.tracking_support import lab_test_id
+
+        c3, dsdna = lab_test_id("c3"), lab_test_id("anti-dsdna")
+    for n, (test, value, unit) in enumerate([(c3, "0.6", ""), (c3, "55", "mg/dL"), (dsdna, "1:160", ""),
+                                             (dsdna, "1:320", "")]):
+        response = client.submit("/tracking/labs/new", {"lab_test_id": str(test), "value": value, "unit": unit,
+                                                        "taken_on": (day - timedelta(days=20 - n)).isoformat()})
+        assert response.status_code == 302
+    page = client.get("/tracking/labs").get_data(as_text=True)
+    assert "In g/L; results reported in another unit are converted to it." in page
+    assert "55 mg/dL = 0.55 g/L" in page
+    assert "Titres (1:160, 1:320), on a dilution scale" in page
+    assert "1:320 IU/mL" not in page and ">1:320<" in page.replace(" <", "<")
+    refused = client.submit("/tracking/labs/new", {"lab_test_id": str(dsdna), "value": "1:640", "unit": "IU/mL",
+                                                   "taken_on": day.isoformat()})
+    assert refused.status_code == 422 and "A titre like 1:320 has no unit." in refused.get_data(as_text=True)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from community.db import db
 from community.errors import NotFound, ValidationFailed
-from community.models import CheckIn, Flare, LabResult, SymptomRating, Treatment
+from community.models import CheckIn, Flare, LabResult, LabTest, SymptomRating, Treatment
 from community.tracking import services
 from tests.factories import make_user
 from tests.tracking_support import (
@@ -494,3 +494,72 @@ def test_summary_lists_treatments_tried_before_the_period_with_dates_and_why_sto
 
 def test_dates_on_paper_carry_the_year():
     assert services.say_date(date(2026, 12, 3)) == "3 Dec 2026"
+
+
+# -- labs: one unit per chart, titres as titres ----------------------------------------------------
+def test_c3_in_mg_per_dl_and_g_per_l_is_charted_in_one_unit_not_as_a_crash(ctx):
+    from community.tracking import charts, labs
+
+    user = make_user()
+    lab(user, slug="c3", value="0.6", taken_on=TODAY - timedelta(days=30))
+    lab(user, slug="c3", value="55", unit="mg/dL", taken_on=TODAY - timedelta(days=10))
+    lab(user, slug="c3", value="0.7", taken_on=TODAY - timedelta(days=2), ref_low=0.9, ref_high=1.8)
+    results = services.list_labs(user)
+    (series,) = labs.series_of(results, db.session.get(LabTest, results[0].lab_test_id))
+    assert (series.titre, series.unit, series.converted) == (False, "g/L", True)
+    assert [round(p.value, 3) for p in series.points] == [0.6, 0.55, 0.7]
+    assert series.points[1].text == "55 mg/dL = 0.55 g/L"
+    chart = charts.lab_chart(series, services.say_day)
+    assert max(float(label) for _y, label in chart["y_ticks"]) < 2  # no axis stretched to 55
+
+
+def test_units_that_cannot_be_converted_get_a_chart_each(ctx):
+    from community.tracking import labs
+
+    user = make_user()
+    for n, (value, unit) in enumerate([("30", "ng/mL"), ("32", "ng/mL"), ("75", "nmol/L"), ("80", "nmol/L")]):
+        services.save_lab(user, services.LabData(lab_test_id=None, name="Vitamin D", value=value, unit=unit,
+                                                 taken_on=TODAY - timedelta(days=40 - n)), today=TODAY)
+    series = labs.series_of(services.list_labs(user), None)
+    assert [(s.unit, [p.value for p in s.points]) for s in series] == [("ng/mL", [30, 32]), ("nmol/L", [75, 80])]
+
+
+def test_an_anti_dsdna_titre_is_stored_and_shown_as_a_titre_and_charted_on_a_dilution_scale(ctx):
+    from community.tracking import charts, labs
+
+    user = make_user()
+    for n, titre in enumerate(("1:80", "1:160", "1:320")):
+        lab(user, slug="anti-dsdna", value=titre, taken_on=TODAY - timedelta(days=30 - n * 10))
+    lab(user, slug="anti-dsdna", value="45", taken_on=TODAY - timedelta(days=1))  # a measured value, in IU/mL
+    results = services.list_labs(user)
+    titre = results[2]
+    assert (titre.value_text, titre.unit, labs.shown(titre)) == ("1:320", "", "1:320")
+    assert labs.shown(results[3]) == "45 IU/mL"
+    measured, titres = labs.series_of(results, db.session.get(LabTest, results[0].lab_test_id))
+    assert (measured.unit, [p.value for p in measured.points]) == ("IU/mL", [45])
+    assert titres.titre and titres.unit == ""
+    chart = charts.lab_chart(titres, services.say_day)
+    ticks = dict((label, y) for y, label in chart["y_ticks"])
+    assert set(ticks) == {"1:80", "1:160", "1:320"}
+    # Each doubling is one equal step up.
+    assert round(ticks["1:80"] - ticks["1:160"], 6) == round(ticks["1:160"] - ticks["1:320"], 6) > 0
+
+
+def test_a_titre_with_a_unit_typed_is_refused_beside_the_unit(ctx):
+    user = make_user()
+    with pytest.raises(ValidationFailed) as refused:
+        lab(user, slug="anti-dsdna", value="1:320", unit="IU/mL")
+    assert refused.value.field == "unit"
+    assert count(LabResult) == 0
+
+
+def test_a_titre_stored_earlier_with_the_tests_unit_reads_and_exports_without_it(ctx):
+    from community.tracking import export, labs
+
+    user = make_user()
+    old = lab(user, slug="anti-dsdna", value="1:320")
+    old.unit = "IU/mL"  # as titres were stored before
+    db.session.commit()
+    assert labs.shown(old) == "1:320"
+    body = export.to_csv("labs", services.export_rows(user))
+    assert "1:320," in body and "IU/mL" not in body
