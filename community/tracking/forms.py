@@ -64,10 +64,14 @@ class MaxChars:
 
 def limited(field_class, label: str, limit: int, what: str, *, required=None, description: str = "",
             render_kw: dict | None = None):
-    """A text field with its limit shown beside it, ``maxlength`` set, and a live counter on text areas."""
-    render_kw = {"maxlength": limit, **(render_kw or {})}
+    """A text field with its limit shown beside it; text areas also get ``maxlength`` and a live counter.
+
+    A one-line box gets no ``maxlength``: the browser would cut a long paste silently, with no
+    counter to say so. There the server's message (and the text kept) does the telling.
+    """
+    render_kw = dict(render_kw or {})
     if field_class is TextAreaField:
-        render_kw["data-counter"] = ""
+        render_kw.update({"maxlength": limit, "data-counter": ""})
     limit_words = f"Up to {limit:,} characters."
     return field_class(label, validators=[required or Optional(), MaxChars(limit, what)], filters=[one_line_break],
                        description=f"{description} {limit_words}".strip(), render_kw=render_kw)

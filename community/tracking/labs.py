@@ -33,6 +33,18 @@ def shown(lab: LabResult) -> str:
     return f"{lab.value_text} {unit_of(lab)}".strip()
 
 
+def normal_range(lab: LabResult) -> str:
+    """The lab's normal range as printed: "0.9–1.8", "…–30"; for a titre "up to 1:80"."""
+    low, high = lab.ref_low, lab.ref_high
+    if low is None and high is None:
+        return ""
+    if is_titre(lab):
+        if low is None:
+            return f"up to 1:{high:g}"
+        return f"1:{low:g}–1:{high:g}" if high is not None else f"1:{low:g} or more"
+    return f"{_number(low) if low is not None else '…'}–{_number(high) if high is not None else '…'}"
+
+
 @dataclass
 class LabPoint:
     """One result placed on a chart: its value (and the lab's range) in the chart's unit."""

@@ -51,6 +51,11 @@ def _labvalue(lab) -> str:
     return labs_.shown(lab)
 
 
+@bp.app_template_filter("labrange")
+def _labrange(lab) -> str:
+    return labs_.normal_range(lab)
+
+
 @bp.app_template_filter("num")
 def _num(value: float | None) -> str:
     return charts.format_number(value)

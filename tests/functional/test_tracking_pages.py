@@ -453,6 +453,9 @@ def test_long_text_boxes_show_their_limit_and_carry_maxlength_for_the_counter(cl
     assert "Only you can see these. Up to 5,000 characters." in page
     assert 'data-counter="" id="notes" maxlength="5000" name="notes"' in page
     assert "js/char-counter.js" in page
+    # A one-line box has no maxlength (the browser would cut a paste silently); its limit is written.
+    assert re.search(r'<input (?![^>]*maxlength)[^>]*name="custom_trigger"', page)
+    assert "Up to 80 characters." in page
     treatment_page = client.get("/tracking/treatments/new").get_data(as_text=True)
     assert 'maxlength="2000"' in treatment_page and "Up to 2,000 characters." in treatment_page
 

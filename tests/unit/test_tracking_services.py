@@ -529,11 +529,12 @@ def test_an_anti_dsdna_titre_is_stored_and_shown_as_a_titre_and_charted_on_a_dil
 
     user = make_user()
     for n, titre in enumerate(("1:80", "1:160", "1:320")):
-        lab(user, slug="anti-dsdna", value=titre, taken_on=TODAY - timedelta(days=30 - n * 10))
+        lab(user, slug="anti-dsdna", value=titre, taken_on=TODAY - timedelta(days=30 - n * 10), ref_high=80)
     lab(user, slug="anti-dsdna", value="45", taken_on=TODAY - timedelta(days=1))  # a measured value, in IU/mL
     results = services.list_labs(user)
     titre = results[2]
     assert (titre.value_text, titre.unit, labs.shown(titre)) == ("1:320", "", "1:320")
+    assert (titre.flag, labs.normal_range(titre)) == ("high", "up to 1:80")
     assert labs.shown(results[3]) == "45 IU/mL"
     measured, titres = labs.series_of(results, db.session.get(LabTest, results[0].lab_test_id))
     assert (measured.unit, [p.value for p in measured.points]) == ("IU/mL", [45])
