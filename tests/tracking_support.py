@@ -49,6 +49,6 @@ def treatment(user, start: date = date(2026, 1, 5), slug: str = "hydroxychloroqu
 
 def lab(user, slug: str = "c3", value: str = "0.7", taken_on: date = date(2026, 3, 1), today: date = TODAY,
         **fields):
-    data = services.LabData(lab_test_id=lab_test_id(slug), name="", value=value, unit="",
+    data = services.LabData(lab_test_id=lab_test_id(slug), name="", value=value, unit=fields.pop("unit", ""),
                             taken_on=taken_on, **fields)
     return services.save_lab(user, data, today=today)

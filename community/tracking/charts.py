@@ -6,6 +6,7 @@ Every chart also returns the rows of its table equivalent.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -134,37 +135,52 @@ def format_number(value: float | None) -> str:
     return f"{value:g}" if abs(value) < 1e6 else f"{value:.0f}"
 
 
-def lab_chart(results: list, say_day) -> dict[str, Any] | None:
-    """A trend line for one lab test, its latest reference range shaded."""
-    if not results:
+def lab_chart(series, say_day) -> dict[str, Any] | None:
+    """A trend line for one lab series (see labs.series_of), its latest reference range shaded.
+
+    Measured values use a linear axis in the series' unit; titres a dilution axis, where
+    each doubling (1:80 → 1:160) is one equal step.
+    """
+    points = series.points
+    if not points:
         return None
     width, height, left, right, top, bottom = 520, 200, 64, 12, 14, 32
-    first, last = results[0].taken_on, results[-1].taken_on
+    scale = math.log2 if series.titre else float
+    first, last = points[0].taken_on, points[-1].taken_on
     span = max((last - first).days, 1)
-    latest = results[-1]
-    values = [r.value for r in results] + [v for v in (latest.ref_low, latest.ref_high) if v is not None]
+    latest = points[-1]
+    bounds = [v for v in (latest.ref_low, latest.ref_high) if v is not None and (v > 0 or not series.titre)]
+    values = [scale(p.value) for p in points] + [scale(v) for v in bounds]
     low, high = min(values), max(values)
-    pad = (high - low) * 0.15 or max(abs(high) * 0.15, 1)
-    low, high = max(low - pad, 0), high + pad
+    if series.titre:
+        low, high = low - 0.5, high + 0.5
+    else:
+        pad = (high - low) * 0.15 or max(abs(high) * 0.15, 1)
+        low, high = max(low - pad, 0), high + pad
 
     def x(day: date) -> float:
-        if len(results) == 1:
+        if len(points) == 1:
             return (left + width - right) / 2
         return left + (day - first).days / span * (width - left - right)
 
     def y(v: float) -> float:
-        return top + (height - top - bottom) * (1 - (v - low) / (high - low))
+        return top + (height - top - bottom) * (1 - (scale(v) - low) / (high - low))
 
     band = None
-    if latest.ref_low is not None or latest.ref_high is not None:
-        y0 = y(latest.ref_high if latest.ref_high is not None else high)
-        y1 = y(latest.ref_low if latest.ref_low is not None else low)
+    if bounds:
+        y0 = y(latest.ref_high) if latest.ref_high in bounds else top
+        y1 = y(latest.ref_low) if latest.ref_low in bounds else height - bottom
         band = {"y": y0, "h": max(y1 - y0, 1)}
-    points = [(x(r.taken_on), y(r.value), r) for r in results]
-    y_ticks = [(y(v), format_number(round(v, 2))) for v in (low + (high - low) * k / 4 for k in range(5))]
-    x_labels = [(x(r.taken_on), say_day(r.taken_on)) for r in (results[0], results[-1])] \
-        if len(results) > 1 else [(x(first), say_day(first))]
+    plotted = [(x(p.taken_on), y(p.value), p) for p in points]
+    if series.titre:
+        dilutions = sorted({p.value for p in points} | set(bounds))
+        dilutions = dilutions[::2] if len(dilutions) > 6 else dilutions
+        y_ticks = [(y(v), f"1:{v:.0f}") for v in dilutions]
+    else:
+        y_ticks = [(y(v), format_number(round(v, 2))) for v in (low + (high - low) * k / 4 for k in range(5))]
+    x_labels = [(x(p.taken_on), say_day(p.taken_on)) for p in (points[0], points[-1])] \
+        if len(points) > 1 else [(x(first), say_day(first))]
     return {"width": width, "height": height, "left": left, "right": width - right, "top": top,
-            "bottom": height - bottom, "band": band, "points": points,
-            "path": " ".join(f"{'M' if i == 0 else 'L'}{px:.1f},{py:.1f}" for i, (px, py, _r) in enumerate(points)),
+            "bottom": height - bottom, "band": band, "points": plotted,
+            "path": " ".join(f"{'M' if i == 0 else 'L'}{px:.1f},{py:.1f}" for i, (px, py, _r) in enumerate(plotted)),
             "y_ticks": y_ticks, "x_labels": x_labels}

@@ -8,6 +8,7 @@ from typing import Any
 
 from community.tracking import catalogue
 from community.tracking.charts import format_number
+from community.tracking.labs import unit_of
 
 KINDS = {
     "check-ins": "Daily check-ins: one row a day, one column per symptom (0 none … 4 very severe)",
@@ -29,7 +30,10 @@ def _labels(keys) -> str:
 
 
 def to_csv(kind: str, data: dict[str, Any]) -> str:
+    """One kind of record as CSV text, starting with a UTF-8 byte-order mark."""
     out = io.StringIO()
+    # Without the mark, Excel reads the file in the local code page and mangles emoji, Arabic, é…
+    out.write("\ufeff")
     writer = csv.writer(out)
     rows: list[list[Any]]
     if kind == "check-ins":
@@ -66,7 +70,7 @@ def to_csv(kind: str, data: dict[str, Any]) -> str:
                            for e in effects.get(t.id, [])), t.notes] for t in data["treatments"]]
     else:
         header = ["date", "test", "value", "unit", "lowest normal", "highest normal", "flag", "notes"]
-        rows = [[lab.taken_on.isoformat(), lab.name, lab.value_text, lab.unit, format_number(lab.ref_low),
+        rows = [[lab.taken_on.isoformat(), lab.name, lab.value_text, unit_of(lab), format_number(lab.ref_low),
                  format_number(lab.ref_high), lab.flag, lab.notes] for lab in data["labs"]]
     writer.writerow(header)
     for row in rows:

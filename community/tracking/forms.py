@@ -42,6 +42,41 @@ def optional_int(value):
     return int(value)
 
 
+def one_line_break(value):
+    """Browsers send each line break as two characters (CRLF) but count it as one against
+    ``maxlength``; count the way the member's screen does, so the limit they see is the one we apply."""
+    return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+
+class MaxChars:
+    """Refuse text over ``limit`` characters, saying by how much; the form is re-shown with all of it."""
+
+    def __init__(self, limit: int, what: str):
+        self.limit, self.what = limit, what
+
+    def __call__(self, form, field):
+        length = len(field.data or "")
+        if length > self.limit:
+            raise ValidationError(
+                f"{self.what[0].upper()}{self.what[1:]} can be up to {self.limit:,} characters; this is {length:,} "
+                f"({length - self.limit:,} too many). Please shorten it — nothing is saved yet and your text is kept.")
+
+
+def limited(field_class, label: str, limit: int, what: str, *, required=None, description: str = "",
+            render_kw: dict | None = None):
+    """A text field with its limit shown beside it; text areas also get ``maxlength`` and a live counter.
+
+    A one-line box gets no ``maxlength``: the browser would cut a long paste silently, with no
+    counter to say so. There the server's message (and the text kept) does the telling.
+    """
+    render_kw = dict(render_kw or {})
+    if field_class is TextAreaField:
+        render_kw.update({"maxlength": limit, "data-counter": ""})
+    limit_words = f"Up to {limit:,} characters."
+    return field_class(label, validators=[required or Optional(), MaxChars(limit, what)], filters=[one_line_break],
+                       description=f"{description} {limit_words}".strip(), render_kw=render_kw)
+
+
 class _Friendly:
     """Replace WTForms' technical parse errors ("Not a valid float value") with plain words."""
 
@@ -119,15 +154,12 @@ class CheckInForm(FlaskForm):
         Optional(), NumberRange(min=0, max=24, message="Sleep must be between 0 and 24 hours.")],
         render_kw={"inputmode": "decimal", "step": "0.5", "min": "0", "max": "24"})
     triggers = CheckboxesField("Anything that may have set things off?", choices=options(catalogue.TRIGGERS))
-    custom_trigger = StringField("Something else (optional)", validators=[
-        Optional(), Length(max=80, message="Please keep it under 80 characters.")])
+    custom_trigger = limited(StringField, "Something else (optional)", 80, "another trigger")
     medications_taken = CheckboxesField("Medicines you took today", coerce=row_id, choices=[])
     custom_symptom = StringField("Another symptom, in your own words (optional)", validators=[
         Optional(), Length(max=60, message="Please keep it under 60 characters.")])
     custom_severity = ScaleField("How bad was it?")
-    notes = TextAreaField("Notes (optional)", validators=[
-        Optional(), Length(max=5000, message="Please keep notes under 5000 characters.")],
-        description="Only you can see these.")
+    notes = limited(TextAreaField, "Notes (optional)", 5000, "notes", description="Only you can see these.")
 
     symptom_fields: list = []
 
@@ -160,8 +192,7 @@ class FlareForm(FlaskForm):
     organs = CheckboxesField("Parts of the body involved", choices=options(catalogue.ORGANS))
     triggers = CheckboxesField("What may have set it off?", choices=options(catalogue.TRIGGERS))
     actions = CheckboxesField("What did you do about it?", choices=options(catalogue.FLARE_ACTIONS))
-    notes = TextAreaField("Notes (optional)", validators=[
-        Optional(), Length(max=5000, message="Please keep notes under 5000 characters.")])
+    notes = limited(TextAreaField, "Notes (optional)", 5000, "notes")
 
 
 class TreatmentForm(FlaskForm):
@@ -176,8 +207,7 @@ class TreatmentForm(FlaskForm):
     stop_date = day_field("Stopped on (leave empty if you still take it)", required=False)
     stop_reason = SelectField("Why it was stopped", choices=options([("", "—")] + catalogue.STOP_REASONS
                                                         + [catalogue.DOSE_CHANGED]), default="")
-    notes = TextAreaField("Notes (optional)", validators=[
-        Optional(), Length(max=2000, message="Please keep notes under 2000 characters.")])
+    notes = limited(TextAreaField, "Notes (optional)", 2000, "notes")
 
 
 class StopTreatmentForm(FlaskForm):
@@ -209,15 +239,14 @@ class LabForm(FlaskForm):
     value = StringField("Result", validators=[
         InputRequired("Please enter the result."), Length(max=30, message="That result is too long.")],
         description="A number like 4.2, or a titre like 1:320.", render_kw={"inputmode": "decimal"})
-    unit = StringField("Unit (optional)", validators=[Optional(), Length(max=20)],
-                       description="Leave empty to use the usual unit for this test.")
+    unit = limited(StringField, "Unit (optional)", 20, "the unit",
+                   description="Leave empty to use the usual unit for this test.")
     taken_on = day_field("Date of the test")
     ref_low = NumberField("Lowest normal value (optional)", validators=[Optional()],
                           render_kw={"inputmode": "decimal", "step": "any"})
     ref_high = NumberField("Highest normal value (optional)", validators=[Optional()],
                            render_kw={"inputmode": "decimal", "step": "any"})
-    notes = StringField("Notes (optional)", validators=[
-        Optional(), Length(max=300, message="Please keep notes under 300 characters.")])
+    notes = limited(TextAreaField, "Notes (optional)", 300, "notes")
 
 
 class ProfileForm(FlaskForm):
@@ -225,7 +254,7 @@ class ProfileForm(FlaskForm):
     nephritis_class = SelectField("Lupus nephritis class, if a kidney biopsy gave one",
                                   choices=options(catalogue.NEPHRITIS_CLASSES), default="",
                                   description="ISN/RPS class I–VI, written on your biopsy report.")
-    other_diagnosis = StringField("Other diagnosis (optional)", validators=[Optional(), Length(max=120)])
+    other_diagnosis = limited(StringField, "Other diagnosis (optional)", 120, "the other diagnosis")
     diagnosed_year = WholeNumberField("Year of diagnosis", validators=[Optional()],
                                       render_kw={"inputmode": "numeric"})
     diagnosed_month = SelectField("Month of diagnosis", choices=options(MONTHS), coerce=optional_int,
@@ -234,12 +263,11 @@ class ProfileForm(FlaskForm):
     birth_year = WholeNumberField("Or just the year you were born", validators=[Optional()],
                                   render_kw={"inputmode": "numeric"})
     sex = SelectField("Sex", choices=options(catalogue.SEXES), default="")
-    country = StringField("Country", validators=[Optional(), Length(max=60)],
-                          render_kw={"autocomplete": "country-name"})
-    region = StringField("Region or state", validators=[Optional(), Length(max=60)],
-                         render_kw={"autocomplete": "address-level1"})
-    postal_code = StringField("Postal code", validators=[Optional(), Length(max=20)],
-                              render_kw={"autocomplete": "postal-code"})
+    country = limited(StringField, "Country", 60, "the country", render_kw={"autocomplete": "country-name"})
+    region = limited(StringField, "Region or state", 60, "the region",
+                     render_kw={"autocomplete": "address-level1"})
+    postal_code = limited(StringField, "Postal code", 20, "the postal code",
+                          render_kw={"autocomplete": "postal-code"})
     organs = CheckboxesField("Parts of the body lupus has affected", choices=options(catalogue.ORGANS))
     pregnancy = RadioField("Are you pregnant, breastfeeding or planning a pregnancy?",
                            choices=options(catalogue.PREGNANCY), default="", validators=[Optional()])
@@ -312,9 +340,8 @@ class ReminderForm(FlaskForm):
 
 
 class QuestionsForm(FlaskForm):
-    questions = TextAreaField("Questions for your doctor", validators=[
-        Optional(), Length(max=3000, message="Please keep your questions under 3000 characters.")],
-        description="They are printed at the end of the summary.")
+    questions = limited(TextAreaField, "Questions for your doctor", 3000, "your questions",
+                        description="They are printed at the end of the summary.")
 
 
 class PeriodForm(FlaskForm):

@@ -60,6 +60,11 @@ def say_day(day: date | None, today: date | None = None) -> str:
     return text
 
 
+def say_date(day: date | None) -> str:
+    """A date in full, year always, for paper that is read later: "3 Dec 2026"."""
+    return f"{day.day} {day:%b %Y}" if day is not None else ""
+
+
 def _check_day(day: date | None, today: date, field_name: str, what: str = "That date") -> None:
     if day is None:
         raise ValidationFailed("Please enter a date.", field=field_name)
@@ -70,8 +75,13 @@ def _check_day(day: date | None, today: date, field_name: str, what: str = "That
         raise ValidationFailed("Please check the year of that date.", field=field_name)
 
 
-def _clean(text: str | None, limit: int) -> str:
-    return (text or "").strip()[:limit]
+def _text(text: str | None, limit: int, field_name: str, what: str = "This") -> str:
+    """Typed text, trimmed, line breaks counted once; too long is refused, never cut to fit."""
+    text = (text or "").replace("\r\n", "\n").strip()
+    if len(text) > limit:
+        raise ValidationFailed(f"{what} can be up to {limit:,} characters; this is {len(text):,}. "
+                               "Please shorten it — nothing was saved.", field=field_name)
+    return text
 
 
 def _known(keys: list[str] | None, choices: list[tuple[str, str]], field_name: str) -> list[str]:
@@ -228,6 +238,8 @@ def save_checkin(user: Any, data: CheckInData, *, checkin_id: int | None = None,
         raise ValidationFailed("Please name the symptom you rated.", field="custom_symptom")
     if data.custom_severity is not None and data.custom_severity not in range(5):
         raise ValidationFailed("Please rate it from 0 (none) to 4 (very severe).", field="custom_severity")
+    custom_trigger = _text(data.custom_trigger, 80, "custom_trigger", "Another trigger")
+    notes = _text(data.notes, 5000, "notes", "Notes")
     if custom_name:
         symptom = _custom_symptom(user, custom_name, list(symptoms.values()))
         ratings[symptom.id] = data.custom_severity
@@ -243,9 +255,9 @@ def save_checkin(user: Any, data: CheckInData, *, checkin_id: int | None = None,
     checkin.wellbeing = data.wellbeing
     checkin.sleep_hours = data.sleep_hours
     checkin.triggers = triggers
-    checkin.custom_trigger = _clean(data.custom_trigger, 80)
+    checkin.custom_trigger = custom_trigger
     checkin.medications_taken = taken
-    checkin.notes = _clean(data.notes, 5000)
+    checkin.notes = notes
     db.session.flush()
     for symptom_id, rating in existing.items():
         if symptom_id not in ratings:
@@ -330,6 +342,7 @@ def save_flare(user: Any, data: FlareData, *, flare_id: int | None = None,
     symptoms = [s for s in dict.fromkeys(data.symptoms or []) if s]
     if any(s not in symptom_names for s in symptoms):
         raise ValidationFailed("Please choose from the symptoms shown.", field="symptoms")
+    notes = _text(data.notes, 5000, "notes", "Notes")
     other = _overlapping_flare(user, data.start_date, data.end_date, flare.id if flare else None)
     if other is not None:
         until = say_day(other.end_date, today) if other.end_date else "now (still ongoing)"
@@ -346,7 +359,7 @@ def save_flare(user: Any, data: FlareData, *, flare_id: int | None = None,
     flare.organs = organs
     flare.triggers = triggers
     flare.actions = actions
-    flare.notes = _clean(data.notes, 5000)
+    flare.notes = notes
     db.session.commit()
     return flare
 
@@ -449,6 +462,7 @@ def save_treatment(user: Any, data: TreatmentData, *, treatment_id: int | None =
             raise ValidationFailed("Please choose from the reasons shown.", field="stop_reason")
     elif stop_reason:
         raise ValidationFailed("Please add the stop date too, or clear the reason.", field="stop_date")
+    notes = _text(data.notes, 2000, "notes", "Notes")
     if treatment is None:
         treatment = Treatment(user_id=user.id)
         db.session.add(treatment)
@@ -460,7 +474,7 @@ def save_treatment(user: Any, data: TreatmentData, *, treatment_id: int | None =
     treatment.start_date = data.start_date
     treatment.stop_date = data.stop_date
     treatment.stop_reason = stop_reason
-    treatment.notes = _clean(data.notes, 2000)
+    treatment.notes = notes
     db.session.commit()
     return treatment
 
@@ -614,7 +628,15 @@ def save_lab(user: Any, data: LabData, *, lab_id: int | None = None, today: date
             raise ValidationFailed("Please check this number.", field=name_)
     if data.ref_low is not None and data.ref_high is not None and data.ref_low > data.ref_high:
         raise ValidationFailed("The lowest normal value is above the highest.", field="ref_high")
-    unit = _clean(data.unit, 20) or (test.unit if test else "")
+    unit = _text(data.unit, 20, "unit", "The unit")
+    if value_text.startswith("1:"):
+        # A titre is a dilution, not an amount in IU/mL: it is kept without a unit.
+        if unit:
+            raise ValidationFailed("A titre like 1:320 has no unit. Please clear the unit, or enter the "
+                                   "result as a number if the report gives one with a unit.", field="unit")
+    else:
+        unit = unit or (test.unit if test else "")
+    notes = _text(data.notes, 300, "notes", "Notes")
     if lab is None:
         lab = LabResult(user_id=user.id)
         db.session.add(lab)
@@ -626,7 +648,7 @@ def save_lab(user: Any, data: LabData, *, lab_id: int | None = None, today: date
     lab.taken_on = data.taken_on
     lab.ref_low = data.ref_low
     lab.ref_high = data.ref_high
-    lab.notes = _clean(data.notes, 300)
+    lab.notes = notes
     db.session.commit()
     return lab
 
@@ -709,21 +731,24 @@ def save_profile(user: Any, *, today: date | None = None, medical_history: dict 
     if year is not None and birth_year is not None and year < birth_year:
         raise ValidationFailed("The diagnosis is before the year of birth.", field="diagnosed_year")
     history = _check_history(medical_history, today, birth_year) if medical_history is not None else None
+    texts = {name: _text(values.get(name), limit, name, what) for name, limit, what in (
+        ("other_diagnosis", 120, "The other diagnosis"), ("country", 60, "The country"),
+        ("region", 60, "The region"), ("postal_code", 20, "The postal code"))}
     profile = get_profile(user)
     if profile is None:
         profile = HealthProfile(user_id=user.id)
         db.session.add(profile)
     profile.diagnoses = values["diagnoses"]
     profile.nephritis_class = values.get("nephritis_class") or ""
-    profile.other_diagnosis = _clean(values.get("other_diagnosis"), 120)
+    profile.other_diagnosis = texts["other_diagnosis"]
     profile.diagnosed_year = year
     profile.diagnosed_month = month
     profile.birth_date = birth_date
     profile.birth_year = birth_year
     profile.sex = values.get("sex") or ""
-    profile.country = _clean(values.get("country"), 60)
-    profile.region = _clean(values.get("region"), 60)
-    profile.postal_code = _clean(values.get("postal_code"), 20)
+    profile.country = texts["country"]
+    profile.region = texts["region"]
+    profile.postal_code = texts["postal_code"]
     profile.organs = values["organs"]
     profile.pregnancy = values.get("pregnancy") or ""
     if history is not None:
@@ -763,9 +788,7 @@ def save_reminder(user: Any, *, enabled: bool, at: time | None) -> TrackingSetti
 def save_questions(user: Any, questions: str) -> TrackingSettings:
     """Keep the member's questions for their next appointment."""
     _guard(user)
-    questions = (questions or "").strip()
-    if len(questions) > 3000:
-        raise ValidationFailed("Please keep your questions under 3000 characters.", field="questions")
+    questions = _text(questions, 3000, "questions", "Your questions")
     settings = _settings_row(user)
     settings.doctor_questions = questions
     db.session.commit()
@@ -895,8 +918,8 @@ def glance(checkins: list[CheckIn], symptoms: dict[int, Symptom], start: date, e
 
 
 def top_symptoms(checkins: list[CheckIn], symptoms: dict[int, Symptom], limit: int = 5,
-                 trend: bool = False) -> list[dict[str, Any]]:
-    """Symptoms ranked by average rating, with days rated and (``trend``) later vs earlier ratings."""
+                 trend: TrendWindows | None = None) -> list[dict[str, Any]]:
+    """Symptoms ranked by average rating, with days rated and (``trend``) recent against earlier ratings."""
     values: dict[int, list[tuple[date, int]]] = defaultdict(list)
     for c in checkins:
         for r in c.ratings:
@@ -907,15 +930,52 @@ def top_symptoms(checkins: list[CheckIn], symptoms: dict[int, Symptom], limit: i
             continue
         severities = [s for _d, s in sorted(pairs)]
         row = {"symptom": symptoms[symptom_id], "average": sum(severities) / len(severities),
-               "days": len(pairs), "worst": max(severities), "trend": ""}
-        if trend and len(severities) >= 4:
-            # Compare the later half of the days it was rated with the earlier half.
-            half = len(severities) // 2
-            change = sum(severities[-half:]) / half - sum(severities[:half]) / half
-            row["trend"] = "better" if change <= -0.5 else "worse" if change >= 0.5 else "about the same"
+               "days": len(pairs), "worst": max(severities), "trend": "", "recent": None, "earlier": None}
+        if trend is not None:
+            row.update(trend.compare(pairs))
         rows.append(row)
     rows.sort(key=lambda r: (-r["average"], -r["days"], r["symptom"].name))
     return rows[:limit]
+
+
+@dataclass
+class TrendWindows:
+    """"Lately": the last ``days`` days of a period against the same number of days just before.
+
+    Like is compared with like: two equal spans of the calendar, not the later and earlier
+    halves of whichever days were rated (a symptom rated only during a flare and then on
+    the way down would otherwise read as worse while it recovers).
+    """
+
+    end: date
+    days: int
+    MIN_RATINGS = 3  # fewer ratings than this in either span say too little to call a direction
+
+    @classmethod
+    def for_period(cls, period: Period) -> TrendWindows | None:
+        days = min(14, period.days // 2)
+        return cls(period.end, days) if days >= cls.MIN_RATINGS else None  # too short to hold 3 a side
+
+    @property
+    def recent_start(self) -> date:
+        return self.end - timedelta(days=self.days - 1)
+
+    @property
+    def earlier_start(self) -> date:
+        return self.recent_start - timedelta(days=self.days)
+
+    @property
+    def earlier_end(self) -> date:
+        return self.recent_start - timedelta(days=1)
+
+    def compare(self, pairs: list[tuple[date, int]]) -> dict[str, Any]:
+        recent = [s for d, s in pairs if self.recent_start <= d <= self.end]
+        earlier = [s for d, s in pairs if self.earlier_start <= d <= self.earlier_end]
+        if len(recent) < self.MIN_RATINGS or len(earlier) < self.MIN_RATINGS:
+            return {}
+        now, before = sum(recent) / len(recent), sum(earlier) / len(earlier)
+        word = "better" if now - before <= -0.5 else "worse" if now - before >= 0.5 else "about the same"
+        return {"trend": word, "recent": now, "earlier": before}
 
 
 def calendar_month(user: Any, year: int, month: int, *, today: date | None = None) -> dict[str, Any]:
@@ -935,7 +995,8 @@ def calendar_month(user: Any, year: int, month: int, *, today: date | None = Non
         c = by_day.get(day)
         week.append({"day": day, "checkin": c,
                      "worst": max((r.severity for r in c.ratings), default=None) if c else None,
-                     "flare": next((f for f in flares if f.covers(day)), None),
+                     # An ongoing flare has no end yet, but it is drawn only as far as today.
+                     "flare": next((f for f in flares if f.covers(day)), None) if day <= today else None,
                      "events": [e for e in events if e[0] == day],
                      "labs": [lab for lab in labs if lab.taken_on == day],
                      "future": day > today, "is_today": day == today})
@@ -989,6 +1050,22 @@ def chart_data(user: Any, *, days: int, symptom_ids: list[int] | None = None,
     }
 
 
+def _tried_before(user: Any, start: date) -> list[dict[str, Any]]:
+    """Medicines stopped before ``start``: one row per course (dose changes joined), latest stop first."""
+    earlier = {t.id: t for t in db.session.scalars(select(Treatment).where(
+        Treatment.user_id == user.id, Treatment.stop_date < start))}
+    rows = []
+    for t in earlier.values():
+        if t.stop_reason == catalogue.DOSE_CHANGED[0]:
+            continue  # an earlier dose of a course; the course's last step stands for it
+        first = t
+        while first.previous_id in earlier:  # dose steps point back to the one they replaced
+            first = earlier[first.previous_id]
+        rows.append({"treatment": t, "started": first.start_date, "stopped": t.stop_date,
+                     "reason": t.stop_reason})
+    return sorted(rows, key=lambda r: (r["stopped"], r["treatment"].id), reverse=True)
+
+
 def doctor_summary(user: Any, period: Period, *, today: date | None = None) -> dict[str, Any]:
     """What a doctor wants from a period: symptoms and trends, flares, treatment changes, labs."""
     _guard(user)
@@ -1020,14 +1097,17 @@ def doctor_summary(user: Any, period: Period, *, today: date | None = None) -> d
         for key in c.triggers or []:
             trigger_counts[catalogue.label(key)] += 1
     profile = get_profile(user)
+    trend = TrendWindows.for_period(period)
     return {
         "period": period, "today": today, "checkins": len(checkins),
-        "top": top_symptoms(checkins, symptoms, limit=8, trend=True),
+        "top": top_symptoms(checkins, symptoms, limit=8, trend=trend),
+        "trend": trend,
         "wellbeing": sum(wellbeing) / len(wellbeing) if wellbeing else None,
         "sleep": sum(sleep) / len(sleep) if sleep else None,
         "flares": _flares_between(user, period.start, period.end),
         "events": _treatment_events_between(user, period.start, period.end),
         "treatments": [t for t in treatments if t.stop_date is None or t.stop_date >= period.end],
+        "tried_before": _tried_before(user, period.start),
         "adherence": adherence,
         "labs": labs,
         "labs_out_of_range": [lab for lab in labs if lab.flag],

@@ -26,6 +26,7 @@ from community.forms import ActionForm
 from community.models.tracking import SEVERITY_WORDS, WELLBEING_WORDS
 from community.permissions import MEMBER, access
 from community.tracking import catalogue, charts, export, forms, services
+from community.tracking import labs as labs_
 from community.views import show_error
 
 bp = Blueprint("tracking", __name__)
@@ -36,6 +37,23 @@ def _calday(value: date | None) -> str:
     """A local date as people say it ("Tue 3 Mar"), with the year when not this year."""
     today = services.local_today(current_user) if current_user.is_authenticated else None
     return services.say_day(value, today)
+
+
+@bp.app_template_filter("fullday")
+def _fullday(value: date | None) -> str:
+    """A date with its year always ("3 Dec 2026"), for the summary a doctor keeps."""
+    return services.say_date(value)
+
+
+@bp.app_template_filter("labvalue")
+def _labvalue(lab) -> str:
+    """A lab result as read: "1:320" (a titre has no unit), "0.6 g/L"."""
+    return labs_.shown(lab)
+
+
+@bp.app_template_filter("labrange")
+def _labrange(lab) -> str:
+    return labs_.normal_range(lab)
 
 
 @bp.app_template_filter("num")
@@ -84,14 +102,10 @@ def dashboard():
 
 # -- check-in -----------------------------------------------------------------------------------
 def _checkin_symptom_groups(form, symptoms, checkin, previous):
-    """Put the symptoms the member follows first (today's, else yesterday's, plus their own)."""
-    if checkin is not None:
-        mine = {r.symptom_id for r in checkin.ratings}
-    elif previous:
-        mine = set(previous)
-    else:
-        mine = {s.id for s in symptoms if s.slug in catalogue.STARTER_SYMPTOMS}
-    mine |= {s.id for s in symptoms if s.owner_id is not None}
+    """Put first the starter symptoms, those the member rated (today, else last time) and their own."""
+    # The starters stay in view even after a check-in that rated only one of them.
+    mine = {s.id for s in symptoms if s.slug in catalogue.STARTER_SYMPTOMS or s.owner_id is not None}
+    mine |= {r.symptom_id for r in checkin.ratings} if checkin is not None else set(previous)
     if request.method == "POST":
         mine |= {sid for sid, f in form.symptom_fields if f.data not in (None, "") or f.errors}
     fields = dict(form.symptom_fields)
@@ -438,11 +452,7 @@ def _lab_data(form) -> services.LabData:
 @bp.get("/labs")
 @access(MEMBER)
 def labs():
-    results = services.list_labs(current_user)
-    groups: dict[str, list] = {}
-    for result in results:
-        groups.setdefault(result.name, []).append(result)
-    trends = [(name, rows, charts.lab_chart(rows, _calday)) for name, rows in groups.items()]
+    trends = labs_.trends(services.list_labs(current_user), services.lab_tests(), _calday)
     return render_template("tracking/labs.html", trends=trends)
 
 
@@ -540,10 +550,15 @@ def reminders():
 @bp.get("/summary")
 @access(MEMBER)
 def summary():
+    questions = forms.QuestionsForm(questions=services.get_settings(current_user).doctor_questions)
+    return _summary_page(questions)
+
+
+def _summary_page(questions_form, status: int = 200):
+    """The summary for the period asked for (the last 90 days by default), with the questions form."""
     today = _today()
     form = forms.PeriodForm(request.args if request.args else None)
     period = services.Period(today - timedelta(days=89), today)
-    status = 200
     if request.args:
         if form.validate():
             period = services.Period(form.start.data, form.end.data)
@@ -552,14 +567,13 @@ def summary():
     else:
         form.start.data, form.end.data = period.start, period.end
     data = None
-    if status == 200:
+    if not form.errors:
         try:
             data = services.doctor_summary(current_user, period, today=today)
         except ValidationFailed as error:
             show_error(form, error)
             status = 422
-    questions = forms.QuestionsForm(questions=services.get_settings(current_user).doctor_questions)
-    return render_template("tracking/summary.html", form=form, data=data, questions_form=questions), status
+    return render_template("tracking/summary.html", form=form, data=data, questions_form=questions_form), status
 
 
 @bp.post("/summary/questions")
@@ -570,13 +584,13 @@ def save_questions():
         try:
             services.save_questions(current_user, form.questions.data)
         except ValidationFailed as error:
-            flash(error.message, "error")
+            show_error(form, error)
         else:
             flash("Your questions are saved. They print with the summary.", "success")
-    else:
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
-    return redirect(url_for("tracking.summary", **{k: v for k, v in request.args.items()
-                                                   if k in ("start", "end")}) + "#doctor-questions")
+            return redirect(url_for("tracking.summary", **{k: v for k, v in request.args.items()
+                                                           if k in ("start", "end")}) + "#doctor-questions")
+    # Shown again with everything typed, the message beside the box.
+    return _summary_page(form, 422)
 
 
 @bp.get("/export")

@@ -109,7 +109,7 @@ def test_patient_tracks_a_flare_and_a_dose_change_on_a_phone(phone_page, live_se
         page.get_by_role("link", name="Download check-ins (CSV)").click()
     target = tmp_path / "check-ins.csv"
     download_info.value.save_as(target)
-    text = target.read_text()
+    text = target.read_text(encoding="utf-8-sig")  # the file starts with the mark Excel needs
     assert text.splitlines()[0].startswith("date,wellbeing (1-5),sleep hours,Fatigue,Joint pain")
     assert f"{today.isoformat()},3,6.5,3,1" in text
     assert "Tired after the school run" in text

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -337,7 +339,9 @@ def test_csv_exports_are_spreadsheet_safe(app, client, member):
     response = client.get("/tracking/export/check-ins.csv")
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    body = response.get_data()
+    assert body.startswith(b"\xef\xbb\xbf")  # the UTF-8 mark Excel needs to read emoji and Arabic
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert rows[0][:4] == ["date", "wellbeing (1-5)", "sleep hours", "Fatigue"]
     assert rows[1][3] == "2"
     assert rows[1][-1].startswith("'=")
@@ -419,3 +423,140 @@ def test_deleting_the_account_erases_every_tracking_record(app, client, member):
         assert count(app, model) == 0, model.__name__
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Symptom).where(Symptom.owner_id.is_not(None))) == 0
+
+
+# -- long text: refused with a word, never cut ----------------------------------------------------
+def test_ten_thousand_pasted_characters_in_checkin_notes_are_refused_and_kept_whole(app, client, member):
+    pasted = "Slept badly, hands stiff. " * 385  # 10,010 characters
+    response = client.submit("/tracking/check-in", {"day": today(app, member).isoformat(), "notes": pasted})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Notes can be up to 5,000 characters; this is 10,010 (5,010 too many)." in page
+    kept = re.search(r'<textarea[^>]*name="notes"[^>]*>\r?\n?(.*?)</textarea>', page, re.S).group(1)
+    assert html.unescape(kept) == pasted
+    assert count(app, CheckIn) == 0
+
+
+def test_checkin_notes_at_the_limit_are_saved_whole_with_line_breaks_counted_once(app, client, member):
+    # As a browser sends it: 4,950 letters and 50 line breaks (CRLF) are 5,000 characters on screen.
+    notes = "\r\n".join(["a" * 99] * 50) + "\r\n"
+    assert len(notes.replace("\r\n", "\n")) == 5000
+    response = client.submit("/tracking/check-in", {"day": today(app, member).isoformat(), "notes": notes})
+    assert response.status_code == 302
+    with app.app_context():
+        saved = db.session.scalar(select(CheckIn.notes))
+    assert saved == notes.replace("\r\n", "\n").strip()
+
+
+def test_long_text_boxes_show_their_limit_and_carry_maxlength_for_the_counter(client, member):
+    page = client.get("/tracking/check-in").get_data(as_text=True)
+    assert "Only you can see these. Up to 5,000 characters." in page
+    assert 'data-counter="" id="notes" maxlength="5000" name="notes"' in page
+    assert "js/char-counter.js" in page
+    # A one-line box has no maxlength (the browser would cut a paste silently); its limit is written.
+    assert re.search(r'<input (?![^>]*maxlength)[^>]*name="custom_trigger"', page)
+    assert "Up to 80 characters." in page
+    treatment_page = client.get("/tracking/treatments/new").get_data(as_text=True)
+    assert 'maxlength="2000"' in treatment_page and "Up to 2,000 characters." in treatment_page
+
+
+def test_treatment_notes_over_two_thousand_are_refused_and_at_the_limit_saved(app, client, member):
+    fields = {"medication_id": "", "name": "Vitamin D", "dose": "1000", "unit": "units",
+              "frequency": "once_daily", "start_date": today(app, member).isoformat()}
+    response = client.submit("/tracking/treatments/new", {**fields, "notes": "n" * 2001})
+    assert response.status_code == 422
+    assert "Notes can be up to 2,000 characters; this is 2,001" in response.get_data(as_text=True)
+    assert "n" * 2001 in response.get_data(as_text=True)
+    assert count(app, Treatment) == 0
+    assert client.submit("/tracking/treatments/new", {**fields, "notes": "n" * 2000}).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Treatment.notes)) == "n" * 2000
+
+
+def test_too_long_doctor_questions_are_shown_again_in_full_not_lost_in_a_redirect(app, client, member):
+    client.submit("/tracking/summary/questions", {"questions": "Keep these"}, page="/tracking/summary")
+    typed = "Why do my knees hurt? " * 150  # 3,300 characters
+    response = client.submit("/tracking/summary/questions", {"questions": typed}, page="/tracking/summary")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Your questions can be up to 3,000 characters; this is 3,300" in page
+    assert typed in page
+    with app.app_context():
+        assert services.get_settings(db.session.get(User, member)).doctor_questions == "Keep these"
+
+
+def test_the_service_refuses_long_notes_rather_than_cutting_them(app, member):
+    from community.errors import ValidationFailed
+
+    with app.app_context():
+        user = db.session.get(User, member)
+        with pytest.raises(ValidationFailed) as refused:
+            services.save_checkin(user, services.CheckInData(day=services.local_today(user), notes="x" * 5001))
+        assert refused.value.field == "notes"
+        with pytest.raises(ValidationFailed):
+            services.save_profile(user, country="C" * 61)
+    assert count(app, CheckIn) == 0
+
+
+def test_the_six_starter_symptoms_stay_in_view_after_a_checkin_that_rated_one(app, client, member):
+    (headache,) = ids(app, "headache")
+    yesterday = today(app, member) - timedelta(days=1)
+    client.submit(f"/tracking/check-in?day={yesterday.isoformat()}",
+                  {"day": yesterday.isoformat(), f"sym_{headache}": "2"})
+    first_group = client.get("/tracking/check-in").get_data(as_text=True).split("More symptoms")[0]
+    for name in ("Fatigue", "Joint pain", "Brain fog", "Headache", "Butterfly (malar) rash", "Low mood"):
+        assert f"<legend>{name}" in first_group, name
+
+
+@pytest.mark.parametrize("kind", ["check-ins", "flares", "treatments", "labs"])
+def test_every_csv_export_opens_in_excel_with_emoji_and_arabic_intact(app, client, member, kind):
+    day = today(app, member).isoformat()
+    words = "تعب شديد 😴"
+    client.submit("/tracking/check-in", {"day": day, "notes": words})
+    client.submit("/tracking/flares/new", {"start_date": day, "severity": "mild", "notes": words})
+    client.submit("/tracking/treatments/new", {"medication_id": "", "name": "Vitamin D", "dose": "1000",
+                                               "unit": "units", "frequency": "once_daily", "start_date": day,
+                                               "notes": words})
+    client.submit("/tracking/labs/new", {"lab_test_id": "", "name": "CRP", "value": "4", "taken_on": day,
+                                         "notes": words})
+    response = client.get(f"/tracking/export/{kind}.csv")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    body = response.get_data()
+    assert body.startswith("\ufeff".encode())
+    assert words in body.decode("utf-8-sig").splitlines()[1]
+
+
+def test_doctor_summary_prints_full_dates_says_what_lately_compares_and_lists_what_was_tried(app, client,
+                                                                                            member):
+    day = today(app, member)
+    client.submit("/tracking/treatments/new", {
+        "medication_id": "", "name": "Azathioprine", "dose": "100", "unit": "mg", "frequency": "once_daily",
+        "start_date": "2023-01-02", "stop_date": "2023-09-01", "stop_reason": "side_effects"})
+    page = client.get("/tracking/summary").get_data(as_text=True)
+    start = day - timedelta(days=89)
+    assert f"{start.day} {start:%b %Y} – {day.day} {day:%b %Y} (90 days)" in page
+    recent = day - timedelta(days=13)
+    assert f"the last 14 days ({recent.day} {recent:%b %Y} – {day.day} {day:%b %Y})" in page
+    assert "<h3>Tried before</h3>" in page
+    assert "Azathioprine</strong> 100 mg once a day, 2 Jan 2023 – 1 Sep 2023; why stopped: side effects" in page
+
+
+def test_labs_page_charts_c3_in_one_unit_and_anti_dsdna_titres_as_titres(app, client, member):
+    day = today(app, member)
+    with app.app_context():
+        from tests.tracking_support import lab_test_id
+
+        c3, dsdna = lab_test_id("c3"), lab_test_id("anti-dsdna")
+    for n, (test, value, unit) in enumerate([(c3, "0.6", ""), (c3, "55", "mg/dL"), (dsdna, "1:160", ""),
+                                             (dsdna, "1:320", "")]):
+        response = client.submit("/tracking/labs/new", {"lab_test_id": str(test), "value": value, "unit": unit,
+                                                        "taken_on": (day - timedelta(days=20 - n)).isoformat()})
+        assert response.status_code == 302
+    page = client.get("/tracking/labs").get_data(as_text=True)
+    assert "In g/L; results reported in another unit are converted to it." in page
+    assert "55 mg/dL = 0.55 g/L" in page
+    assert "Titres (1:160, 1:320), on a dilution scale" in page
+    assert "1:320 IU/mL" not in page and ">1:320<" in page.replace(" <", "<")
+    refused = client.submit("/tracking/labs/new", {"lab_test_id": str(dsdna), "value": "1:640", "unit": "IU/mL",
+                                                   "taken_on": day.isoformat()})
+    assert refused.status_code == 422 and "A titre like 1:320 has no unit." in refused.get_data(as_text=True)

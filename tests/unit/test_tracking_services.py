@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from community.db import db
 from community.errors import NotFound, ValidationFailed
-from community.models import CheckIn, Flare, LabResult, SymptomRating, Treatment
+from community.models import CheckIn, Flare, LabResult, LabTest, SymptomRating, Treatment
 from community.tracking import services
 from tests.factories import make_user
 from tests.tracking_support import (
@@ -426,3 +426,141 @@ def test_account_export_holds_every_tracking_record_and_deletion_erases_them(ctx
     assert not any(after.get(s) for s in ("check_ins", "symptom_ratings", "flares", "treatments", "lab_results",
                                           "custom_symptoms", "health_profile"))
     assert count(CheckIn) == 1  # the other member's check-in is untouched
+
+
+def test_the_calendar_draws_an_ongoing_flare_up_to_today_and_not_into_the_days_to_come(ctx):
+    user = make_user()
+    flare(user, start=TODAY - timedelta(days=3))  # still going on
+    month = services.calendar_month(user, TODAY.year, TODAY.month, today=TODAY)
+    flare_days = [cell["day"] for week in month["weeks"] for cell in week if cell and cell["flare"]]
+    assert flare_days == [TODAY - timedelta(days=n) for n in (3, 2, 1, 0)]
+    # The month after holds only days to come: no flare drawn there at all.
+    following = (TODAY.replace(day=28) + timedelta(days=4))
+    later = services.calendar_month(user, following.year, following.month, today=TODAY)
+    assert not [cell for week in later["weeks"] for cell in week if cell and cell["flare"]]
+
+
+def test_the_calendar_draws_an_ended_flare_over_its_own_days_only(ctx):
+    user = make_user()
+    flare(user, start=TODAY - timedelta(days=10), end=TODAY - timedelta(days=8))
+    month = services.calendar_month(user, TODAY.year, TODAY.month, today=TODAY)
+    flare_days = [cell["day"] for week in month["weeks"] for cell in week if cell and cell["flare"]]
+    assert flare_days == [TODAY - timedelta(days=n) for n in (10, 9, 8)]
+
+
+def test_a_symptom_recovering_after_a_flare_reads_as_better_lately(ctx):
+    # Mild for three weeks, severe through a two-week flare, moderate the last two weeks:
+    # the later half of the days rated (flare and after) averages worse than the earlier half,
+    # yet the symptom is recovering.
+    user = make_user()
+    fatigue = symptom_id("fatigue")
+    ratings = {**{TODAY - timedelta(days=n): 1 for n in range(70, 90)},
+               **{TODAY - timedelta(days=n): 4 for n in range(14, 28)},
+               **{TODAY - timedelta(days=n): 2 for n in range(0, 14)}}
+    for day, severity in ratings.items():
+        checkin(user, day=day, ratings={fatigue: severity})
+    period = services.Period(TODAY - timedelta(days=89), TODAY)
+    data = services.doctor_summary(user, period, today=TODAY)
+    row = data["top"][0]
+    assert (row["trend"], row["earlier"], row["recent"]) == ("better", 4, 2)
+    windows = data["trend"]
+    assert (windows.earlier_start, windows.earlier_end, windows.recent_start, windows.end) == (
+        TODAY - timedelta(days=27), TODAY - timedelta(days=14), TODAY - timedelta(days=13), TODAY)
+
+
+def test_lately_says_nothing_when_either_fortnight_has_too_few_ratings(ctx):
+    user = make_user()
+    for n in (0, 1, 2, 3, 20):
+        checkin(user, day=TODAY - timedelta(days=n), ratings={symptom_id("fatigue"): 3})
+    data = services.doctor_summary(user, services.Period(TODAY - timedelta(days=89), TODAY), today=TODAY)
+    assert data["top"][0]["trend"] == ""
+
+
+def test_summary_lists_treatments_tried_before_the_period_with_dates_and_why_stopped(ctx):
+    user = make_user()
+    period = services.Period(TODAY - timedelta(days=89), TODAY)
+    mtx = treatment(user, slug="methotrexate", dose=10, start=date(2024, 3, 4), frequency="once_weekly")
+    services.change_dose(user, mtx.id, on=date(2024, 6, 3), dose=15, unit="mg", frequency="once_weekly",
+                         today=TODAY)
+    services.stop_treatment(user, mtx.id + 1, stop_date=date(2025, 8, 9), reason="side_effects", today=TODAY)
+    aza = treatment(user, slug="azathioprine", dose=100, start=date(2023, 1, 2))
+    services.stop_treatment(user, aza.id, stop_date=date(2023, 9, 1), reason="not_effective", today=TODAY)
+    treatment(user, slug="hydroxychloroquine", start=date(2022, 5, 1))  # still taken: not "tried before"
+    rows = services.doctor_summary(user, period, today=TODAY)["tried_before"]
+    assert [(r["treatment"].name.split()[0], r["started"], r["stopped"], r["reason"], r["treatment"].dose)
+            for r in rows] == [("Methotrexate", date(2024, 3, 4), date(2025, 8, 9), "side_effects", 15),
+                               ("Azathioprine", date(2023, 1, 2), date(2023, 9, 1), "not_effective", 100)]
+
+
+def test_dates_on_paper_carry_the_year():
+    assert services.say_date(date(2026, 12, 3)) == "3 Dec 2026"
+
+
+# -- labs: one unit per chart, titres as titres ----------------------------------------------------
+def test_c3_in_mg_per_dl_and_g_per_l_is_charted_in_one_unit_not_as_a_crash(ctx):
+    from community.tracking import charts, labs
+
+    user = make_user()
+    lab(user, slug="c3", value="0.6", taken_on=TODAY - timedelta(days=30))
+    lab(user, slug="c3", value="55", unit="mg/dL", taken_on=TODAY - timedelta(days=10))
+    lab(user, slug="c3", value="0.7", taken_on=TODAY - timedelta(days=2), ref_low=0.9, ref_high=1.8)
+    results = services.list_labs(user)
+    (series,) = labs.series_of(results, db.session.get(LabTest, results[0].lab_test_id))
+    assert (series.titre, series.unit, series.converted) == (False, "g/L", True)
+    assert [round(p.value, 3) for p in series.points] == [0.6, 0.55, 0.7]
+    assert series.points[1].text == "55 mg/dL = 0.55 g/L"
+    chart = charts.lab_chart(series, services.say_day)
+    assert max(float(label) for _y, label in chart["y_ticks"]) < 2  # no axis stretched to 55
+
+
+def test_units_that_cannot_be_converted_get_a_chart_each(ctx):
+    from community.tracking import labs
+
+    user = make_user()
+    for n, (value, unit) in enumerate([("30", "ng/mL"), ("32", "ng/mL"), ("75", "nmol/L"), ("80", "nmol/L")]):
+        services.save_lab(user, services.LabData(lab_test_id=None, name="Vitamin D", value=value, unit=unit,
+                                                 taken_on=TODAY - timedelta(days=40 - n)), today=TODAY)
+    series = labs.series_of(services.list_labs(user), None)
+    assert [(s.unit, [p.value for p in s.points]) for s in series] == [("ng/mL", [30, 32]), ("nmol/L", [75, 80])]
+
+
+def test_an_anti_dsdna_titre_is_stored_and_shown_as_a_titre_and_charted_on_a_dilution_scale(ctx):
+    from community.tracking import charts, labs
+
+    user = make_user()
+    for n, titre in enumerate(("1:80", "1:160", "1:320")):
+        lab(user, slug="anti-dsdna", value=titre, taken_on=TODAY - timedelta(days=30 - n * 10), ref_high=80)
+    lab(user, slug="anti-dsdna", value="45", taken_on=TODAY - timedelta(days=1))  # a measured value, in IU/mL
+    results = services.list_labs(user)
+    titre = results[2]
+    assert (titre.value_text, titre.unit, labs.shown(titre)) == ("1:320", "", "1:320")
+    assert (titre.flag, labs.normal_range(titre)) == ("high", "up to 1:80")
+    assert labs.shown(results[3]) == "45 IU/mL"
+    measured, titres = labs.series_of(results, db.session.get(LabTest, results[0].lab_test_id))
+    assert (measured.unit, [p.value for p in measured.points]) == ("IU/mL", [45])
+    assert titres.titre and titres.unit == ""
+    chart = charts.lab_chart(titres, services.say_day)
+    ticks = dict((label, y) for y, label in chart["y_ticks"])
+    assert set(ticks) == {"1:80", "1:160", "1:320"}
+    # Each doubling is one equal step up.
+    assert round(ticks["1:80"] - ticks["1:160"], 6) == round(ticks["1:160"] - ticks["1:320"], 6) > 0
+
+
+def test_a_titre_with_a_unit_typed_is_refused_beside_the_unit(ctx):
+    user = make_user()
+    with pytest.raises(ValidationFailed) as refused:
+        lab(user, slug="anti-dsdna", value="1:320", unit="IU/mL")
+    assert refused.value.field == "unit"
+    assert count(LabResult) == 0
+
+
+def test_a_titre_stored_earlier_with_the_tests_unit_reads_and_exports_without_it(ctx):
+    from community.tracking import export, labs
+
+    user = make_user()
+    old = lab(user, slug="anti-dsdna", value="1:320")
+    old.unit = "IU/mL"  # as titres were stored before
+    db.session.commit()
+    assert labs.shown(old) == "1:320"
+    body = export.to_csv("labs", services.export_rows(user))
+    assert "1:320," in body and "IU/mL" not in body
