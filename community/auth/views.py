@@ -1,6 +1,6 @@
 """Sign-up, email verification, sign-in, sign-out and password reset."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from community.auth import forms, services
@@ -9,6 +9,7 @@ from community.extensions import throttle
 from community.forms import ActionForm
 from community.permissions import ANONYMOUS_ONLY, MEMBER, PUBLIC, access
 from community.security import sign_in, sign_out
+from community.trials.services import find_trial
 from community.views import requested_next, safe_next, show_error
 
 bp = Blueprint("auth", __name__)
@@ -29,7 +30,7 @@ def register():
             show_error(form, error)
         else:
             return redirect(url_for("auth.check_email"))
-    return render_template("auth/register.html", form=form)
+    return render_template("auth/register.html", form=form, came_for=find_trial(request.args.get("trial", "")))
 
 
 @bp.get("/check-email")
