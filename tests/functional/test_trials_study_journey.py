@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from community.db import db
 from community.models import Trial, TrialMatch
 from community.trials.importer import import_records, records_in
+from tests.helpers import counting_statements
 from tests.trials_support import give_history, load_shipped, seed_tracking_catalogues, study
 
 ALL = ["profile", "history", "treatments", "flares", "symptoms", "labs"]
@@ -149,3 +150,19 @@ def test_the_sign_up_page_ignores_a_study_it_does_not_know(app, client):
         response = client.get("/auth/register", query_string={"trial": value})
         assert response.status_code == 200
         assert "might fit your records" not in response.get_data(as_text=True)
+
+
+def test_the_page_of_a_study_not_recruiting_needs_the_same_few_queries_for_5_or_60_studies_like_it(app, client,
+                                                                                                  auth):
+    consenting_member(app, auth, client)
+    counts = []
+    for total in (5, 60):
+        with app.app_context():
+            import_records(records_in([study(f"NCT095{n:05d}", title="CD19 CAR-T cells in lupus") for n in range(total)]))
+        study_page(client, KYSA_3)  # recompute after the import
+        with counting_statements(app) as statements:
+            page = study_page(client, KYSA_3)
+        shown = linked_studies(page, "Recruiting studies like this one")
+        assert len(shown) == 3 and any(n.startswith("NCT095") for n in shown)  # the new ones are alike
+        counts.append(len(statements))
+    assert counts[0] == counts[1] and counts[0] <= 25, counts
