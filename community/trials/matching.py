@@ -75,6 +75,24 @@ COUNTRY_ALIASES = {"us": "united states", "usa": "united states", "u.s.": "unite
                    "great britain": "united kingdom", "britain": "united kingdom", "england": "united kingdom",
                    "scotland": "united kingdom", "wales": "united kingdom", "northern ireland": "united kingdom"}
 ASK_DOCTOR = "Only your doctor or the study team can check this."
+# Registries write states and provinces in full; members often type the postal abbreviation.
+REGION_ABBREVIATIONS = {
+    "united states": dict(zip(
+        ["al", "ak", "az", "ar", "ca", "co", "ct", "de", "dc", "fl", "ga", "hi", "id", "il", "in", "ia", "ks", "ky",
+         "la", "me", "md", "ma", "mi", "mn", "ms", "mo", "mt", "ne", "nv", "nh", "nj", "nm", "ny", "nc", "nd", "oh",
+         "ok", "or", "pa", "pr", "ri", "sc", "sd", "tn", "tx", "ut", "vt", "va", "wa", "wv", "wi", "wy"],
+        ["alabama", "alaska", "arizona", "arkansas", "california", "colorado", "connecticut", "delaware",
+         "district of columbia", "florida", "georgia", "hawaii", "idaho", "illinois", "indiana", "iowa", "kansas",
+         "kentucky", "louisiana", "maine", "maryland", "massachusetts", "michigan", "minnesota", "mississippi",
+         "missouri", "montana", "nebraska", "nevada", "new hampshire", "new jersey", "new mexico", "new york",
+         "north carolina", "north dakota", "ohio", "oklahoma", "oregon", "pennsylvania", "puerto rico",
+         "rhode island", "south carolina", "south dakota", "tennessee", "texas", "utah", "vermont", "virginia",
+         "washington", "west virginia", "wisconsin", "wyoming"], strict=True)),
+    "canada": {"ab": "alberta", "bc": "british columbia", "mb": "manitoba", "nb": "new brunswick",
+               "nl": "newfoundland and labrador", "ns": "nova scotia", "nt": "northwest territories",
+               "nu": "nunavut", "on": "ontario", "pe": "prince edward island", "qc": "quebec",
+               "sk": "saskatchewan", "yt": "yukon"},
+}
 
 
 # -- inputs ------------------------------------------------------------------------------
@@ -286,6 +304,12 @@ def age_range(facts: MemberFacts) -> tuple[int, int] | None:
 def normal_country(name: str) -> str:
     name = " ".join((name or "").lower().replace(",", " ").split())
     return COUNTRY_ALIASES.get(name, name)
+
+
+def normal_region(country: str, name: str | None) -> str:
+    """A state or province as comparable text: "NY", "ny " and "New York" are the same in the United States."""
+    name = " ".join((name or "").lower().replace(".", "").split())
+    return REGION_ABBREVIATIONS.get(country, {}).get(name, name)
 
 
 def drug_matches(treatment: TreatmentFact, drug: str) -> bool:
@@ -879,7 +903,7 @@ class _Member:
         self.results: dict[str, CriterionResult] = {}
         self.places: dict[str, CriterionResult] = {}  # by evidence, which says where (and so the outcome)
         self.country = normal_country(facts.country)
-        self.region = (facts.region or "").strip().lower()
+        self.region = normal_region(self.country, facts.region)
 
     def result(self, spec: CriterionSpec) -> CriterionResult:
         found = self.results.get(spec.key)
@@ -914,7 +938,7 @@ def _location(member: _Member, trial: TrialSpec) -> tuple[str, str, str, int]:
     here = trial.sites.get(member.country)
     if here:
         if member.region:
-            near = [loc for loc in here if (loc.get("state") or "").strip().lower() == member.region]
+            near = [loc for loc in here if normal_region(member.country, loc.get("state")) == member.region]
             if near:
                 places = join_words(sorted({loc.get("city") or loc.get("facility") or loc["state"] for loc in near}))
                 return label, MET, f"There is a listed site in your state or region: {near[0]['state']} ({places}).", 0

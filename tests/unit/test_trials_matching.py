@@ -239,3 +239,13 @@ def test_no_site_in_the_members_country_says_where_the_sites_are():
     _outcome, site = _site_result(_member_in("United Kingdom", "Kent"), ("Iowa City", "Iowa", "United States"))
     assert site.outcome == UNKNOWN
     assert site.evidence.startswith("No listed site in United Kingdom (sites in: United States)")
+
+
+def test_a_state_typed_as_its_postal_abbreviation_is_the_same_state():
+    _outcome, site = _site_result(_member_in("US", "NY"), ("Buffalo", "New York", "United States"))
+    assert site.outcome == MET and "New York (Buffalo)" in site.evidence
+    _outcome, site = _site_result(_member_in("Canada", "on"), ("Toronto", "Ontario", "Canada"))
+    assert site.outcome == MET
+    # Only within the country it belongs to: "WA" in Australia is not Washington.
+    _outcome, site = _site_result(_member_in("Australia", "WA"), ("Seattle", "Washington", "Australia"))
+    assert site.outcome == UNKNOWN
