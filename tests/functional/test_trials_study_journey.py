@@ -166,3 +166,11 @@ def test_the_page_of_a_study_not_recruiting_needs_the_same_few_queries_for_5_or_
         assert len(shown) == 3 and any(n.startswith("NCT095") for n in shown)  # the new ones are alike
         counts.append(len(statements))
     assert counts[0] == counts[1] and counts[0] <= 25, counts
+
+
+def test_the_articles_card_says_when_a_studys_status_is_not_confirmed(app, client):
+    assert app.test_cli_runner().invoke(args=["seed"]).exit_code == 0
+    page = client.get("/news/car-t-cell-therapy-for-refractory-lupus").get_data(as_text=True)
+    card = page.split(f'<p class="muted">{KYSA_3}', 1)[1].split("</p>", 1)[0]
+    assert "Status not confirmed by the registry" in card
+    assert "NCT05869955 · Recruiting" in page
