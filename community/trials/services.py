@@ -431,6 +431,7 @@ class TrialView:
 
     @property
     def closed(self) -> bool:
+        """Whether the study will take no one (finished, stopped or withdrawn)."""
         return self.trial.overall_status in CLOSED_STATUSES
 
 
@@ -447,8 +448,8 @@ def trial_for(user: Any, nct_id: str) -> TrialView:
     match = _comparison(user, consent, trial)
     interest = db.session.scalar(select(TrialInterest).where(TrialInterest.user_id == user.id,
                                                              TrialInterest.trial_id == trial.id))
-    similar = similar_recruiting(user, trial) if trial.overall_status != "RECRUITING" else []
-    return TrialView(trial, match, interest, True, explain.explain(trial.bullets, match.results), similar)
+    alike = similar_recruiting(user, trial) if trial.overall_status != "RECRUITING" else []
+    return TrialView(trial, match, interest, True, explain.explain(trial.bullets, match.results), alike)
 
 
 def _comparison(user: Any, consent: TrialConsent, trial: Trial) -> TrialMatch | Comparison:

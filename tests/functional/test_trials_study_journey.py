@@ -106,7 +106,9 @@ def test_visitors_and_members_without_consent_see_the_caveat_but_no_comparison(a
     assert UNCONFIRMED in page and "How your records compare" not in page
     auth.sign_in_as("member")
     page = study_page(client, KYSA_3)
-    assert UNCONFIRMED in page and "Turn on trial suggestions" in page and "How your records compare" not in page
+    assert UNCONFIRMED in page and "How your records compare" not in page
+    # Turning suggestions on from here comes back to this study.
+    assert f'href="/trials/consent?trial={KYSA_3}&amp;next=/trials/studies/{KYSA_3}">Turn on trial suggestions' in page
 
 
 def test_the_pre_screening_summary_of_an_unconfirmed_study_compares_and_carries_the_caveat(app, client, auth):
