@@ -11,6 +11,7 @@ from community.extensions import throttle, went_through
 from community.forms import ActionForm
 from community.permissions import ANONYMOUS_ONLY, MEMBER, PUBLIC, access
 from community.security import sign_in, sign_out
+from community.trials.services import find_trial
 from community.views import requested_next, safe_next, show_error
 
 bp = Blueprint("auth", __name__)
@@ -31,7 +32,7 @@ def register():
             show_error(form, error)
         else:
             return redirect(url_for("auth.check_email"))
-    return render_template("auth/register.html", form=form)
+    return render_template("auth/register.html", form=form, came_for=find_trial(request.args.get("trial", "")))
 
 
 @bp.get("/check-email")
@@ -105,7 +106,8 @@ def too_many_attempts(_error):
         return render_template("auth/login.html", form=form, wait_minutes=minutes,
                                link_form=forms.SignInLinkForm(email=form.email.data)), 429
     if request.endpoint == "auth.register":
-        return render_template("auth/register.html", form=forms.RegisterForm(), wait_minutes=minutes), 429
+        return render_template("auth/register.html", form=forms.RegisterForm(), wait_minutes=minutes,
+                               came_for=find_trial(request.args.get("trial", ""))), 429
     return render_error(429, f"There have been too many attempts. Please try again in about "
                              f"{minutes} minute{'s' if minutes != 1 else ''}.")
 

@@ -25,7 +25,8 @@ SEED_ARTICLES = [
         "published": "2026-11-25T09:00:00+00:00",
         "tags": [("car-t", "CAR-T"), ("refractory-lupus", "Refractory lupus"),
                  ("lupus-nephritis", "Lupus nephritis"), ("b-cells", "B cells")],
-        # Recruiting or soon-recruiting CAR-T trials in the shipped catalogue.
+        # CAR-T trials in the shipped catalogue: recruiting or about to, and three whose status the registry
+        # copies don't confirm (KYSA-3, NCT05765006, Descartes-08) — their pages say so and offer recruiting ones.
         "trials": ["NCT06342960", "NCT05869955", "NCT06581198", "NCT06333483", "NCT07053800",
                    "NCT06308978", "NCT06947460", "NCT05765006", "NCT06038474"],
         "hero_image": "car-t-cells.svg",

@@ -120,9 +120,8 @@ def linked_trials(article: Article) -> list[LinkedTrial]:
     result = []
     for nct_id in article.nct_ids:
         trial = found.get(nct_id)
-        title = (f"{trial.acronym}: {trial.brief_title}" if trial.acronym and trial.acronym not in trial.brief_title
-                 else trial.brief_title) if trial else nct_id
-        result.append(LinkedTrial(nct_id, title, trial.overall_status if trial else None, trial is not None))
+        result.append(LinkedTrial(nct_id, trial.display_title if trial else nct_id,
+                                  trial.overall_status if trial else None, trial is not None))
     return result
 
 

@@ -57,7 +57,7 @@ def check_eligibility(nct_id: str):
     step = services.eligibility_step(current_user, nct_id)
     here = url_for("news.check_eligibility", nct_id=nct_id)
     if step == "join":
-        return redirect(url_for("auth.register", next=here))
+        return redirect(url_for("auth.register", trial=nct_id, next=here))
     if step == "consent":
         return redirect(url_for("trials.consent", trial=nct_id, next=here))
     return redirect(url_for("trials.trial", nct_id=nct_id, _anchor="you-heading"))

@@ -51,7 +51,9 @@ DRUGS: dict[str, tuple[str, ...]] = {
     "dapirolizumab": ("dapirolizumab",),
     "litifilimab": ("litifilimab",),
     "deucravacitinib": ("deucravacitinib",),
-    "car-t": ("car-t", "car t", "cart cell", "chimeric antigen receptor"),
+    # Product names too: CAR-T products are "...cabtagene autoleucel" or "-cel" for short.
+    "car-t": ("car-t", "car t", "cart cell", "chimeric antigen receptor", "autoleucel", "obe-cel", "relma-cel",
+              "cart19"),
     "ivig": ("ivig", "intravenous immunoglobulin", "iv immunoglobulin"),
     "plasmapheresis": ("plasmapheresis", "plasma exchange"),
     "thalidomide": ("thalidomide",),

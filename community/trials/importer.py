@@ -259,7 +259,15 @@ def derived_criteria(values: dict[str, Any]) -> list[dict[str, Any]]:
             "max_confirmed": "maximumAge" not in left_out}})
     if values.get("sex") in ("FEMALE", "MALE"):
         out.append({"kind": "sex", "params": {"sex": values["sex"]}})
-    text = " | ".join(values.get("conditions") or []).lower()
+    wanted = lupus_diagnoses(values.get("conditions") or [])
+    if wanted:
+        out.append({"kind": "condition", "params": {"diagnoses": wanted}})
+    return out
+
+
+def lupus_diagnoses(conditions: list[str]) -> list[str]:
+    """The member diagnoses ("sle", "nephritis", "cutaneous") a study's registry conditions are about."""
+    text = " | ".join(conditions).lower()
     wanted = []
     if "systemic" in text or "sle" in re.findall(r"[a-z]+", text):
         wanted += ["sle", "nephritis"]
@@ -267,9 +275,7 @@ def derived_criteria(values: dict[str, Any]) -> list[dict[str, Any]]:
         wanted.append("nephritis")
     if "cutaneous" in text or "discoid" in text:
         wanted.append("cutaneous")
-    if wanted:
-        out.append({"kind": "condition", "params": {"diagnoses": wanted}})
-    return out
+    return wanted
 
 
 # -- writing -------------------------------------------------------------------------------------

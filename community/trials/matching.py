@@ -75,6 +75,24 @@ COUNTRY_ALIASES = {"us": "united states", "usa": "united states", "u.s.": "unite
                    "great britain": "united kingdom", "britain": "united kingdom", "england": "united kingdom",
                    "scotland": "united kingdom", "wales": "united kingdom", "northern ireland": "united kingdom"}
 ASK_DOCTOR = "Only your doctor or the study team can check this."
+# Registries write states and provinces in full; members often type the postal abbreviation.
+REGION_ABBREVIATIONS = {
+    "united states": dict(zip(
+        ["al", "ak", "az", "ar", "ca", "co", "ct", "de", "dc", "fl", "ga", "hi", "id", "il", "in", "ia", "ks", "ky",
+         "la", "me", "md", "ma", "mi", "mn", "ms", "mo", "mt", "ne", "nv", "nh", "nj", "nm", "ny", "nc", "nd", "oh",
+         "ok", "or", "pa", "pr", "ri", "sc", "sd", "tn", "tx", "ut", "vt", "va", "wa", "wv", "wi", "wy"],
+        ["alabama", "alaska", "arizona", "arkansas", "california", "colorado", "connecticut", "delaware",
+         "district of columbia", "florida", "georgia", "hawaii", "idaho", "illinois", "indiana", "iowa", "kansas",
+         "kentucky", "louisiana", "maine", "maryland", "massachusetts", "michigan", "minnesota", "mississippi",
+         "missouri", "montana", "nebraska", "nevada", "new hampshire", "new jersey", "new mexico", "new york",
+         "north carolina", "north dakota", "ohio", "oklahoma", "oregon", "pennsylvania", "puerto rico",
+         "rhode island", "south carolina", "south dakota", "tennessee", "texas", "utah", "vermont", "virginia",
+         "washington", "west virginia", "wisconsin", "wyoming"], strict=True)),
+    "canada": {"ab": "alberta", "bc": "british columbia", "mb": "manitoba", "nb": "new brunswick",
+               "nl": "newfoundland and labrador", "ns": "nova scotia", "nt": "northwest territories",
+               "nu": "nunavut", "on": "ontario", "pe": "prince edward island", "qc": "quebec",
+               "sk": "saskatchewan", "yt": "yukon"},
+}
 
 
 # -- inputs ------------------------------------------------------------------------------
@@ -288,6 +306,12 @@ def normal_country(name: str) -> str:
     return COUNTRY_ALIASES.get(name, name)
 
 
+def normal_region(country: str, name: str | None) -> str:
+    """A state or province as comparable text: "NY", "ny " and "New York" are the same in the United States."""
+    name = " ".join((name or "").lower().replace(".", "").split())
+    return REGION_ABBREVIATIONS.get(country, {}).get(name, name)
+
+
 def drug_matches(treatment: TreatmentFact, drug: str) -> bool:
     drug = drug.lower().strip()
     if treatment.slug and treatment.slug == drug:
@@ -373,7 +397,9 @@ def describe(kind: str, params: dict) -> str:
         words = join_words([DIAGNOSIS_WORDS.get(d, d) for d in p.get("diagnoses", [])], "or")
         return f"Not for people with {words}" if p.get("exclude") else f"Diagnosis: {words}"
     if kind == "location":
-        return "A study site near you"
+        # Near means the member's own state or region: a site elsewhere in a big country is not near.
+        return "A study site in your state or region" if p.get("within") == "region" else \
+            "A study site in your country"
     if kind == "nephritis_class":
         classes = join_words(p.get("classes", []), "or")
         return f"No lupus nephritis of biopsy class {classes}" if p.get("exclude") else \
@@ -877,7 +903,7 @@ class _Member:
         self.results: dict[str, CriterionResult] = {}
         self.places: dict[str, CriterionResult] = {}  # by evidence, which says where (and so the outcome)
         self.country = normal_country(facts.country)
-        self.region = (facts.region or "").strip().lower()
+        self.region = normal_region(self.country, facts.region)
 
     def result(self, spec: CriterionSpec) -> CriterionResult:
         found = self.results.get(spec.key)
@@ -896,38 +922,50 @@ class _Member:
         return found
 
 
-def _location(member: _Member, trial: TrialSpec) -> tuple[str, str, int]:
-    """(outcome, evidence, tier): tier 0 a site in the member's region, 1 in their country, 2 neither."""
+def _location(member: _Member, trial: TrialSpec) -> tuple[str, str, str, int]:
+    """(label, outcome, evidence, tier): tier 0 a site in the member's region, 1 in their country, 2 neither.
+
+    A member who gave their state or region is asked about a site there: one elsewhere in their
+    country is not near (a site in Iowa is not near someone in New York), so it comes out unknown,
+    with where the sites are. Without a region, the country is all that can be said.
+    """
     facts = member.facts
+    label = REGION_LABEL if member.region else COUNTRY_LABEL
     if "profile" not in facts.used or not facts.country:
-        return UNKNOWN, _profile_missing(facts, "your country"), 2
+        return label, UNKNOWN, _profile_missing(facts, "your country"), 2
     if not trial.locations:
-        return UNKNOWN, "This record lists no study sites. Ask the study team where it runs.", 2
+        return label, UNKNOWN, "This record lists no study sites. Ask the study team where it runs.", 2
     here = trial.sites.get(member.country)
     if here:
         if member.region:
-            near = [loc for loc in here if (loc.get("state") or "").strip().lower() == member.region]
+            near = [loc for loc in here if normal_region(member.country, loc.get("state")) == member.region]
             if near:
                 places = join_words(sorted({loc.get("city") or loc.get("facility") or loc["state"] for loc in near}))
-                return MET, f"There is a listed site in {near[0]['state']} ({places}).", 0
+                return label, MET, f"There is a listed site in your state or region: {near[0]['state']} ({places}).", 0
+            places = join_words(sorted({loc.get("state") or loc.get("city") or "" for loc in here} - {""})[:5])
+            return label, UNKNOWN, (f"Sites in your country, none in {facts.region.strip()}"
+                                    f"{': the listed ones are in ' + places if places else ''}. Ask the study team "
+                                    "whether travel is possible."), 1
         places = join_words(sorted({loc.get("city") or loc.get("state") or loc.get("facility") or "" for loc in here}
                                    - {""})[:5])
         where = f" ({places})" if places else ""
-        return MET, f"There is a listed site in {here[0]['country']}{where}.", 1
-    return UNKNOWN, (f"No listed site in {facts.country.strip()} (sites in: {trial.site_countries or 'not listed'}). "
-                     "Ask the study team whether travel is possible."), 2
+        return label, MET, (f"There is a listed site in {here[0]['country']}{where}. Add your state or region to "
+                            "your health profile to see whether one is near you."), 1
+    return label, UNKNOWN, (f"No listed site in {facts.country.strip()} (sites in: "
+                            f"{trial.site_countries or 'not listed'}). Ask the study team whether travel is possible."), 2
 
 
-LOCATION_LABEL = describe("location", {})
+REGION_LABEL = describe("location", {"within": "region"})
+COUNTRY_LABEL = describe("location", {})
 
 
 def _evaluate(member: _Member, trial: TrialSpec) -> MatchOutcome:
     known = member.results  # most criteria repeat across trials: look them up before calling
     results = [known.get(spec.key) or member.result(spec) for spec in trial.evaluated]
-    outcome, evidence, tier = _location(member, trial)
+    label, outcome, evidence, tier = _location(member, trial)
     place = member.places.get(evidence)
     if place is None:
-        place = member.places[evidence] = CriterionResult("location", LOCATION_LABEL, outcome, evidence)
+        place = member.places[evidence] = CriterionResult("location", label, outcome, evidence)
     results.append(place)
     met = unknown = 0
     not_met = member_could_answer = False
@@ -941,7 +979,7 @@ def _evaluate(member: _Member, trial: TrialSpec) -> MatchOutcome:
             member_could_answer = member_could_answer or not r.clinician_only
     grouping = PROBABLY_NOT if not_met else WORTH_ASKING if member_could_answer else MAY_FIT
     key = (GROUP_ORDER[grouping], STATUS_ORDER.get(trial.status, 9), tier, -met, unknown, trial.nct_id)
-    return MatchOutcome(trial.nct_id, grouping, tuple(results), tier, evidence if tier < 2 else "", key,
+    return MatchOutcome(trial.nct_id, grouping, tuple(results), tier, evidence if outcome == MET else "", key,
                         trial.bullets)
 
 

@@ -8,7 +8,7 @@ categories they allowed, and are deleted when they withdraw.
 from __future__ import annotations
 
 import gc
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,7 +31,7 @@ from community.models.trials import (
     TrialNotification,
 )
 from community.permissions import Guardian
-from community.trials import curation, evidence, explain, matching
+from community.trials import curation, evidence, explain, matching, similar
 from community.trials.importer import NCT_ID
 from community.trials.reading import reader, store
 from community.trials.reading.reader import READER_VERSION
@@ -200,22 +200,32 @@ def _read_catalogue(version: tuple) -> _Catalogue:
     trials = db.session.execute(select(Trial.id, Trial.nct_id, Trial.overall_status, Trial.locations)
                                 .where(Trial.overall_status.in_(matching.SUGGESTED_STATUSES))).all()
     criteria: dict[int, list[matching.CriterionSpec]] = {t.id: [] for t in trials}
-    hand_curated: set[int] = set()
     for c in db.session.execute(select(TrialCriterion.trial_id, TrialCriterion.kind, TrialCriterion.params,
                                        TrialCriterion.source, TrialBullet.position.label("bullet"))
                                 .join(Trial, Trial.id == TrialCriterion.trial_id)
                                 .outerjoin(TrialBullet, TrialBullet.id == TrialCriterion.bullet_id)
                                 .where(Trial.overall_status.in_(matching.SUGGESTED_STATUSES))
                                 .order_by(TrialCriterion.trial_id, TrialCriterion.position, TrialCriterion.id)):
-        if c.source == "curated" and c.bullet is None:
-            hand_curated.add(c.trial_id)
         criteria[c.trial_id].append(matching.CriterionSpec(c.kind, c.params, c.source, bullet=c.bullet))
+    return _Catalogue(version, [matching.TrialSpec(t.nct_id, t.overall_status, _matched_on(criteria[t.id]),
+                                                   t.locations) for t in trials], {t.nct_id: t.id for t in trials})
+
+
+def _matched_on(criteria: list[matching.CriterionSpec]) -> list[matching.CriterionSpec]:
+    """The criteria a study is matched on, in position order."""
     # A study an admin curated by hand (the shipped ones) is matched on that curation, written from the
     # same text; its bullets are still shown, read, to the member.
-    for trial_id in hand_curated:
-        criteria[trial_id] = [spec for spec in criteria[trial_id] if spec.bullet is None]
-    return _Catalogue(version, [matching.TrialSpec(t.nct_id, t.overall_status, criteria[t.id], t.locations)
-                                for t in trials], {t.nct_id: t.id for t in trials})
+    if any(spec.source == "curated" and spec.bullet is None for spec in criteria):
+        return [spec for spec in criteria if spec.bullet is None]
+    return criteria
+
+
+def trial_spec(trial: Trial) -> matching.TrialSpec:
+    """One study (criteria and bullets loaded) as a matcher spec, whatever its status."""
+    positions = {b.id: b.position for b in trial.bullets}
+    criteria = [matching.CriterionSpec(c.kind, c.params, c.source, bullet=positions.get(c.bullet_id))
+                for c in sorted(trial.criteria, key=lambda c: (c.position, c.id))]
+    return matching.TrialSpec(trial.nct_id, trial.overall_status, _matched_on(criteria), trial.locations)
 
 
 def _refresh(user: Any, consent: TrialConsent, *, notify: bool = True) -> bool:
@@ -270,9 +280,7 @@ def _store_matches(user_id: int, outcomes: list[matching.MatchOutcome], ids: dic
         if old is None or old.grouping != outcome.grouping or old.proximity != proximity or \
                 old.results != _stored_text(outcome):
             row = {"trial_id": trial_id, "grouping": outcome.grouping, "rank": rank, "proximity": proximity,
-                   "results": [{**r.as_dict(), "bullet": b} for r, b in zip(outcome.results, outcome.bullets,
-                                                                           strict=True)],
-                   "computed_at": now}
+                   "results": _result_rows(outcome), "computed_at": now}
             if old is None:
                 added.append({"user_id": user_id, **row})
             else:
@@ -287,6 +295,11 @@ def _store_matches(user_id: int, outcomes: list[matching.MatchOutcome], ids: dic
         if rows:  # one executemany each, not an ORM object per trial
             db.session.execute(statement, rows)
     return newly_fitting
+
+
+def _result_rows(outcome: matching.MatchOutcome) -> list[dict]:
+    """Each result beside the bullet it was read from, as pages and the results column hold them."""
+    return [{**r.as_dict(), "bullet": b} for r, b in zip(outcome.results, outcome.bullets, strict=True)]
 
 
 def _stored_text(outcome: matching.MatchOutcome) -> str:
@@ -381,14 +394,56 @@ def catalogue() -> list[Trial]:
     return sorted(trials, key=lambda t: (order.get(t.overall_status, 9), t.nct_id))
 
 
+# What a registry status means for someone who came to check a study; recruiting ones need no word.
+UNCONFIRMED_STATUS = ("The registry does not confirm this study is recruiting — check with the study team "
+                      "before you act.")
+STATUS_CAVEATS = {
+    "ACTIVE_NOT_RECRUITING": "The registry says this study is no longer recruiting: it carries on with the people "
+                             "already in it, so it is not taking anyone new.",
+    "ENROLLING_BY_INVITATION": "The registry says this study takes only people its team invites — ask the study "
+                               "team or your doctor before you act.",
+    "SUSPENDED": "The registry says this study is paused and not taking anyone now — check with the study team "
+                 "whether it will start again.",
+    "COMPLETED": "The registry says this study has finished: it will not take anyone new. Its results, when they "
+                 "are published, are on the registry record.",
+    "TERMINATED": "The registry says this study was stopped early: it will not take anyone new.",
+    "WITHDRAWN": "The registry says this study was withdrawn before anyone took part: it will not take anyone.",
+}
+# Studies that will not take anyone: no interest mark or pre-screening summary is offered for them.
+CLOSED_STATUSES = ("COMPLETED", "TERMINATED", "WITHDRAWN")
+SIMILAR_SHOWN = 3
+
+
+def status_caveat(status: str) -> str:
+    """What the study's registry status means for taking part ("" when it is recruiting or about to)."""
+    if status in matching.SUGGESTED_STATUSES:
+        return ""
+    return STATUS_CAVEATS.get(status, UNCONFIRMED_STATUS)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A member's records compared with a study matching doesn't suggest: worked out for the page, not stored."""
+
+    grouping: str
+    results: list[dict]
+
+
 @dataclass
 class TrialView:
     trial: Trial
-    match: TrialMatch | None
+    match: TrialMatch | Comparison | None
     interest: TrialInterest | None
     consented: bool
     # Every bullet of the eligibility text, beside what the member's records say of it (when they consented).
     explanation: explain.Explanation | None = None
+    # Recruiting studies like this one, in the order of the member's suggestions.
+    similar: list[TrialMatch] = field(default_factory=list)
+
+    @property
+    def closed(self) -> bool:
+        """Whether the study will take no one (finished, stopped or withdrawn)."""
+        return self.trial.overall_status in CLOSED_STATUSES
 
 
 def trial_for(user: Any, nct_id: str) -> TrialView:
@@ -401,11 +456,50 @@ def trial_for(user: Any, nct_id: str) -> TrialView:
         return TrialView(trial, None, None, False, explain.explain(trial.bullets, None))
     if _refresh(user, consent):
         db.session.commit()
-    match = db.session.scalar(select(TrialMatch).where(TrialMatch.user_id == user.id,
-                                                       TrialMatch.trial_id == trial.id))
+    match = _comparison(user, consent, trial)
     interest = db.session.scalar(select(TrialInterest).where(TrialInterest.user_id == user.id,
                                                              TrialInterest.trial_id == trial.id))
-    return TrialView(trial, match, interest, True, explain.explain(trial.bullets, match.results if match else None))
+    alike = similar_recruiting(user, trial) if trial.overall_status != "RECRUITING" else []
+    return TrialView(trial, match, interest, True, explain.explain(trial.bullets, match.results), alike)
+
+
+def _comparison(user: Any, consent: TrialConsent, trial: Trial) -> TrialMatch | Comparison:
+    """The member's stored match with a suggested study, or — for any other — the same comparison made now.
+
+    Someone who came for a study from an article should see their records beside its criteria
+    whatever its registry status; the page says what that status means.
+    """
+    match = db.session.scalar(select(TrialMatch).where(TrialMatch.user_id == user.id,
+                                                       TrialMatch.trial_id == trial.id))
+    if match is not None:
+        return match
+    facts = evidence.load_facts(user.id, consent.categories, local_today(user))
+    outcome = matching.evaluate(facts, trial_spec(trial))
+    return Comparison(outcome.grouping, _result_rows(outcome))
+
+
+def similar_recruiting(user: Any, trial: Trial, limit: int = SIMILAR_SHOWN) -> list[TrialMatch]:
+    """Recruiting studies about the same diagnosis testing the same kind of treatment, ranked as suggestions are."""
+    wanted = similar.kind_of(trial.conditions, trial.brief_title, trial.interventions)
+    if not wanted.diagnoses:
+        return []
+    candidates = db.session.execute(
+        select(TrialMatch.id, Trial.conditions, Trial.brief_title, Trial.interventions)
+        .join(Trial, Trial.id == TrialMatch.trial_id)
+        .where(TrialMatch.user_id == user.id, Trial.overall_status == "RECRUITING", Trial.id != trial.id)
+        .order_by(TrialMatch.rank).execution_options(yield_per=200))
+    chosen: list[int] = []
+    for row in candidates:  # in rank order, so the first few alike are the ones to show
+        if wanted.is_like(similar.kind_of(row.conditions, row.brief_title, row.interventions)):
+            chosen.append(row.id)
+            if len(chosen) == limit:
+                break
+    candidates.close()
+    if not chosen:
+        return []
+    matches = db.session.scalars(select(TrialMatch).where(TrialMatch.id.in_(chosen))
+                                 .options(selectinload(TrialMatch.trial))).all()
+    return sorted(matches, key=lambda m: m.rank)
 
 
 # -- interest -------------------------------------------------------------------------------------
@@ -450,7 +544,7 @@ def list_interests(user: Any) -> list[TrialInterest]:
 class PreScreening:
     interest: TrialInterest
     trial: Trial
-    match: TrialMatch | None
+    match: TrialMatch | Comparison
     questions_for_doctor: list[str]
     questions_for_team: list[str]
     missing_from_records: list[str]
@@ -464,10 +558,10 @@ def pre_screening(user: Any, interest_id: int) -> PreScreening:
         raise NotFound()
     if _refresh(user, consent):
         db.session.commit()
-    trial = db.session.get(Trial, interest.trial_id)
-    match = db.session.scalar(select(TrialMatch).where(TrialMatch.user_id == user.id,
-                                                       TrialMatch.trial_id == trial.id))
-    results = match.results if match else []
+    trial = db.session.scalar(select(Trial).where(Trial.id == interest.trial_id)
+                              .options(selectinload(Trial.criteria), selectinload(Trial.bullets)))
+    match = _comparison(user, consent, trial)
+    results = match.results
     unknown = [r for r in results if r["outcome"] == matching.UNKNOWN and r["kind"] != "location"]
     doctor = [f"How would I score on this: {r['label']}?" for r in unknown if r.get("clinician_only")]
     doctor += [f"{r['label']}: {r['evidence']}" for r in unknown
@@ -488,12 +582,13 @@ def pre_screening_text(summary: PreScreening) -> str:
     lines = [f"Pre-screening summary — {t.display_title}", f"Registry record: {t.registry_url}",
              "", "This is your own summary to take to your doctor or the study team. It is not a decision:",
              "only the study team decides who can take part.", ""]
-    if summary.match:
-        lines.append("Criteria, your answers and the evidence from your own records:")
-        word = {"met": "met", "not_met": "not met", "unknown": "unknown — ask your doctor"}
-        for r in summary.match.results:
-            lines += [f"- {r['label']}: {word.get(r['outcome'], r['outcome'])}", f"  {r['evidence']}"]
-        lines.append("")
+    if caveat := status_caveat(t.overall_status):
+        lines += [caveat, ""]
+    lines.append("Criteria, your answers and the evidence from your own records:")
+    word = {"met": "met", "not_met": "not met", "unknown": "unknown — ask your doctor"}
+    for r in summary.match.results:
+        lines += [f"- {r['label']}: {word.get(r['outcome'], r['outcome'])}", f"  {r['evidence']}"]
+    lines.append("")
     for title, questions in (("Questions for your doctor:", summary.questions_for_doctor),
                              ("Questions for the study team:", summary.questions_for_team),
                              ("Not in your records yet:", summary.missing_from_records)):

@@ -36,7 +36,8 @@ def registry_date(value: str) -> str:
 @bp.app_context_processor
 def _trial_helpers():
     # A callable, so pages that don't show the nav badge don't pay for the query.
-    return {"trials_unread_count": lambda: services.unread_notification_count(current_user)}
+    return {"trials_unread_count": lambda: services.unread_notification_count(current_user),
+            "status_caveat": services.status_caveat}
 
 
 @bp.get("/")

@@ -211,7 +211,7 @@ def test_check_your_eligibility_leads_visitors_to_join_and_members_to_consent_th
     here = "/news/check/NCT05138133"
     response = client.get(here)
     assert response.status_code == 302
-    assert response.headers["Location"] == "/auth/register?next=/news/check/NCT05138133"
+    assert response.headers["Location"] == "/auth/register?trial=NCT05138133&next=/news/check/NCT05138133"
     auth.sign_in_as()
     response = client.get(here)
     assert response.headers["Location"] == "/trials/consent?trial=NCT05138133&next=/news/check/NCT05138133"

@@ -46,7 +46,11 @@ def test_34_year_old_with_refractory_sle_gets_the_car_t_trials_with_ask_your_doc
         outcome = outcomes[nct_id]
         assert outcome.grouping in (MAY_FIT, WORTH_ASKING), (nct_id, outcome.reasons_not_met)
     breakfree = outcomes["NCT05869955"]
-    assert breakfree.grouping == MAY_FIT
+    # Her records fit, but she lives in California and its sites are in other states: worth asking about travel.
+    assert breakfree.grouping == WORTH_ASKING
+    assert [r.label for r in breakfree.results if r.outcome == UNKNOWN and not r.clinician_only] == \
+        ["A study site in your state or region"]
+    assert outcomes["NCT06308978"].grouping == MAY_FIT  # FT819 has a site in Orange, California
     therapies = result(breakfree, "prior_therapies")
     assert therapies.outcome == MET
     assert "You stopped Mycophenolate in March 2024 and Belimumab in April 2025 because they were not effective" \
@@ -194,3 +198,54 @@ def test_the_product_never_says_eligible():
         assert not re.search(r"\beligible\b|\bineligible\b", path.read_text(), re.IGNORECASE), path
     # The check itself can fail.
     assert ELIGIBLE.search("You are eligible")
+
+
+def _member_in(country: str, region: str) -> MemberFacts:
+    return replace(refractory_sle_facts(), country=country, region=region)
+
+
+def _site_result(facts: MemberFacts, *sites: tuple[str, str, str]):
+    trial = TrialSpec("NCT09100001", "RECRUITING", [], [{"city": c, "state": st, "country": co} for c, st, co in sites])
+    outcome = evaluate(facts, trial)
+    return outcome, result(outcome, "location")
+
+
+def test_a_site_in_iowa_is_not_near_a_member_in_new_york():
+    outcome, site = _site_result(_member_in("United States", "New York"), ("Iowa City", "Iowa", "United States"))
+    assert site.outcome == UNKNOWN
+    assert site.label == "A study site in your state or region"
+    assert site.evidence == ("Sites in your country, none in New York: the listed ones are in Iowa. "
+                             "Ask the study team whether travel is possible.")
+    assert outcome.grouping == WORTH_ASKING and outcome.proximity == ""
+
+
+def test_a_site_in_the_members_own_state_is_met_and_named():
+    outcome, site = _site_result(_member_in("USA", "new york"), ("Iowa City", "Iowa", "United States"),
+                                 ("Buffalo", "New York", "United States"))
+    assert site.outcome == MET
+    assert site.evidence == "There is a listed site in your state or region: New York (Buffalo)."
+    assert outcome.proximity == site.evidence and outcome.proximity_tier == 0
+
+
+def test_without_a_region_only_the_country_is_claimed():
+    outcome, site = _site_result(_member_in("United States", ""), ("Iowa City", "Iowa", "United States"))
+    assert site.outcome == MET
+    assert site.label == "A study site in your country"
+    assert "near" not in site.label and "Add your state or region" in site.evidence
+    assert outcome.proximity_tier == 1
+
+
+def test_no_site_in_the_members_country_says_where_the_sites_are():
+    _outcome, site = _site_result(_member_in("United Kingdom", "Kent"), ("Iowa City", "Iowa", "United States"))
+    assert site.outcome == UNKNOWN
+    assert site.evidence.startswith("No listed site in United Kingdom (sites in: United States)")
+
+
+def test_a_state_typed_as_its_postal_abbreviation_is_the_same_state():
+    _outcome, site = _site_result(_member_in("US", "NY"), ("Buffalo", "New York", "United States"))
+    assert site.outcome == MET and "New York (Buffalo)" in site.evidence
+    _outcome, site = _site_result(_member_in("Canada", "on"), ("Toronto", "Ontario", "Canada"))
+    assert site.outcome == MET
+    # Only within the country it belongs to: "WA" in Australia is not Washington.
+    _outcome, site = _site_result(_member_in("Australia", "WA"), ("Seattle", "Washington", "Australia"))
+    assert site.outcome == UNKNOWN
