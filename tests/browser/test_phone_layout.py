@@ -99,7 +99,10 @@ def test_the_site_menu_opens_by_touch_and_by_keyboard_and_closes_on_escape(phone
         expect(main_nav.get_by_role("link", name=name)).to_be_visible()
     expect(main_nav.get_by_role("button", name="Sign out")).to_be_visible()
     check_a11y(page)
-    # Escape closes it and puts focus back on the button.
+    # A tap outside closes it; Escape closes it and puts focus back on the button.
+    page.locator("main h1").tap()
+    expect(menu_button).to_have_attribute("aria-expanded", "false")
+    menu_button.tap()
     main_nav.get_by_role("link", name="Forums").focus()
     page.keyboard.press("Escape")
     expect(menu_button).to_have_attribute("aria-expanded", "false")
@@ -111,6 +114,7 @@ def test_the_site_menu_opens_by_touch_and_by_keyboard_and_closes_on_escape(phone
     expect(menu_button).to_have_attribute("aria-expanded", "true")
     page.keyboard.press("Tab")
     expect(main_nav.get_by_role("link", name="Forums")).to_be_focused()
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"  # focus shows
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.url.endswith("/forum/")
