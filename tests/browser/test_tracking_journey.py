@@ -34,6 +34,7 @@ def test_patient_tracks_a_flare_and_a_dose_change_on_a_phone(phone_page, live_se
     page.fill("#email", "maya@example.org")
     page.fill("#password", PASSWORD)
     follow(page, page.locator("main button[type=submit]"))
+    page.get_by_role("button", name="Menu").tap()  # on a phone the site links fold behind one button
     follow(page, page.get_by_role("link", name="Track"))
     check_a11y(page)
 
