@@ -101,6 +101,26 @@ def test_other_needs_a_note_and_nothing_is_saved_without_one(app, scene):
         assert db.session.scalar(select(func.count(Report.id))) == 0
 
 
+def test_the_report_form_preselects_no_reason(app, scene):
+    with app.app_context():
+        _id, email = member()
+    page = text(client_for(app, email).get(f"/moderation/report/post/{scene.post_id}"))
+    assert '<option selected value="">Choose a reason</option>' in page
+    assert "selected value=\"member_at_risk\"" not in page
+
+
+def test_sending_a_report_without_a_reason_asks_for_one_and_keeps_the_note(app, scene):
+    with app.app_context():
+        _id, email = member()
+    reporter = client_for(app, email)
+    response = report(reporter, scene.post_id, reason="", note="Odd advice about steroids")
+    page = text(response)
+    assert response.status_code == 400 and "Please choose a reason." in page
+    assert "Odd advice about steroids" in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count(QueueItem.id))) == 0
+
+
 def test_members_cannot_report_their_own_post(app, scene):
     author = client_for(app, scene.author_email)
     assert author.get(f"/moderation/report/post/{scene.post_id}").status_code == 404
