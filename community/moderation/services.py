@@ -9,6 +9,7 @@ pages are built from ``MemberCard``, which has neither.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -1015,11 +1016,36 @@ DEFAULT_RESOURCES: dict[str, list[tuple[str, str, str]]] = {
 }
 
 
+# A phone number inside a helpline's contact words: "116 123", "1800 247 247", "+44 800 123".
+_PHONE = re.compile(r"\+?\d[\d -]*\d")
+
+
 @dataclass(frozen=True)
 class Helpline:
     name: str
     contact: str
     url: str
+
+    def contact_parts(self) -> list[tuple[str, str | None]]:
+        """The contact words split into (text, link) pieces, so that a tap on a number calls or texts it.
+
+        A number after "text" without "call" ("Text SHOUT to 85258") gets an sms: link; any other
+        number a tel: link. The visible text stays exactly as written.
+        """
+        parts: list[tuple[str, str | None]] = []
+        start = 0
+        for match in _PHONE.finditer(self.contact):
+            before = self.contact[start:match.start()]
+            words = before.lower()
+            scheme = "sms" if "text" in words and "call" not in words else "tel"
+            if before:
+                parts.append((before, None))
+            number = match.group()
+            parts.append((number, f"{scheme}:{re.sub(r'[ -]', '', number)}"))
+            start = match.end()
+        if start < len(self.contact):
+            parts.append((self.contact[start:], None))
+        return parts
 
 
 def crisis_resources(country: str | None) -> tuple[str, list[Helpline]]:

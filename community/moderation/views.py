@@ -31,7 +31,8 @@ def after_posting(obj, message: str, default_url: str):
         message = "Thank you. A moderator will look at your post soon; until then only you can see it."
     flash(message, "success")
     if verdict is not None and verdict.crisis:
-        return redirect(url_for("moderation.support", next=default_url))
+        # The support page says what became of the words; it can't look the post up itself.
+        return redirect(url_for("moderation.support", next=default_url, post="held" if held else "live"))
     return redirect(default_url)
 
 
@@ -88,6 +89,7 @@ def support():
     next_url = local_path(request.args.get("next"))
     return render_template("moderation/support.html", country=country, helplines=helplines,
                            next_url=next_url, about_someone=request.args.get("about") == "someone",
+                           post_held=request.args.get("post") == "held",
                            countries=sorted(services.DEFAULT_RESOURCES.keys() - {"*"}))
 
 

@@ -424,6 +424,7 @@ def test_crisis_words_never_block_and_offer_support_and_an_urgent_item(app, scen
     support = text(writer.get(response.headers["Location"]))
     assert "988" in support and "You don't have to face this alone" in support
     assert "Continue to the forum" in support and "Thank you for sharing this with us" in support
+    assert "Your words are posted" in support  # an established member's post is live
     with app.app_context():
         post = db.session.scalar(select(Post).where(Post.body_raw.like("Some days%")))
         assert post.hidden_at is None and post.held_at is None  # not blocked, not hidden
@@ -431,6 +432,26 @@ def test_crisis_words_never_block_and_offer_support_and_an_urgent_item(app, scen
         assert item.kind == "crisis" and item.urgent
     queue = text(client_for(app, mod_email).get("/moderation/"))
     assert "Member at risk" in queue
+
+
+def test_a_held_crisis_post_is_not_called_posted_on_the_support_page(app, scene):
+    app.config["MODERATION_HOLD_FIRST_POSTS"] = 1
+    with app.app_context():
+        _w, writer_email = member(time_zone="Europe/London")  # new: their first post waits for approval
+    writer = client_for(app, writer_email)
+    response = writer.submit(f"/forum/t/{scene.topic_id}/reply",
+                             {"body": "Some days I just want to die, the pain never stops"},
+                             page=f"/forum/t/{scene.topic_id}")
+    support = text(writer.get(response.headers["Location"]))
+    assert "only you can see it" in support and "Your words are posted" not in support
+    with app.app_context():
+        assert db.session.scalar(select(Post.held_at).where(Post.body_raw.like("Some days%"))) is not None
+
+
+def test_helpline_numbers_on_the_support_page_can_be_tapped(app):
+    page = text(app.test_client().get("/moderation/support?country=GB"))
+    assert '<a href="tel:116123">116 123</a>' in page
+    assert '<a href="sms:85258">85258</a>' in page  # "Text SHOUT to 85258"
 
 
 def test_crisis_words_added_in_an_edit_also_lead_the_author_to_support(app, scene):
