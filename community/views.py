@@ -35,6 +35,14 @@ def requested_next() -> str | None:
     return local_path(request.args.get("next") or request.form.get("next"))
 
 
+def sign_in_url() -> str:
+    """The sign-in page, coming back here afterwards (on the auth pages, to where they were headed)."""
+    if request.blueprint == "auth":
+        return url_for("auth.login", next=requested_next())
+    here = request.full_path.rstrip("?")  # Werkzeug adds "?" even without a query string
+    return url_for("auth.login", next=local_path(here))
+
+
 def safe_next(default_endpoint: str = "main.home") -> str:
     """Where to go after signing in: a local path from ?next=, never another site."""
     return requested_next() or url_for(default_endpoint)

@@ -235,6 +235,15 @@ class TopicPage:
     watching: bool
 
 
+class MembersOnly(NotFound):
+    """A signed-out visitor asked for a members-only topic: still not found, but they may sign in to read it."""
+
+
+def _ensure_visible(guardian: Guardian, topic: Topic) -> None:
+    if not guardian.can_view_topic(topic):
+        raise MembersOnly() if guardian.may_learn_topic_is_for_members(topic) else NotFound()
+
+
 def _load_topic(guardian: Guardian, topic_id: int) -> tuple[Topic, Category]:
     if not 0 < topic_id <= MAX_ID:
         raise NotFound()
@@ -243,7 +252,7 @@ def _load_topic(guardian: Guardian, topic_id: int) -> tuple[Topic, Category]:
     if row is None:
         raise NotFound()
     topic, category = row
-    guardian.ensure(guardian.can_view_topic(topic), hide=True)
+    _ensure_visible(guardian, topic)
     return topic, category
 
 
@@ -255,6 +264,7 @@ def _load_post(guardian: Guardian, post_id: int) -> tuple[Post, Topic]:
     if row is None:
         raise NotFound()
     post, topic = row
+    _ensure_visible(guardian, topic)
     guardian.ensure(guardian.can_view_post(post, topic), hide=True)
     return post, topic
 

@@ -33,6 +33,12 @@ def _forum_helpers():
             "reaction_kinds": list(ReactionKind)}
 
 
+@bp.errorhandler(services.MembersOnly)
+def _members_only(_error):
+    # Notification emails and timed-out sessions bring members here signed out: offer the way in.
+    return render_template("forum/members_only.html"), 403
+
+
 def _page_arg() -> int:
     return max(1, min(request.args.get("page", 1, type=int) or 1, 1_000_000))
 

@@ -359,9 +359,12 @@ def test_members_only_topic_is_invisible_to_visitors_everywhere(app, client):
                             body="Moonface and sleeplessness")
         make_topic(author, c, members_only=False, title="Public gardening chat", body="Tomatoes")
         secret_id, post_id, slug = secret.id, first_post(secret).id, c.slug
-    assert client.get(f"/forum/t/{secret_id}").status_code == 404
-    assert client.get(f"/forum/posts/{post_id}").status_code == 404
-    assert client.get(f"/forum/t/{secret_id}?page=2").status_code == 404
+    for path in [f"/forum/t/{secret_id}", f"/forum/posts/{post_id}"]:
+        response = client.get(path)  # it exists, but only its existence shows, with a way in
+        body = html(response)
+        assert response.status_code == 403 and "This topic is for members. Sign in to read it." in body
+        assert "Private worries" not in body and "sleeplessness" not in body
+    assert client.get(f"/forum/t/{secret_id}?page=2").status_code == 403
     for page in [f"/forum/c/{slug}", "/forum/latest", "/forum/latest.atom", "/forum/search?q=moonface",
                  "/forum/search?q=prednisone"]:
         body = html(client.get(page))
@@ -396,6 +399,43 @@ def test_hidden_topics_and_posts_are_for_staff_only(app, client, auth):
     client.submit("/auth/logout", page="/account/")
     auth.sign_in_as("moderator")
     assert client.get(f"/forum/t/{topic_id}").status_code == 200
+
+
+def test_a_signed_out_member_on_a_members_only_topic_signs_in_and_lands_on_it(app, client):
+    with app.app_context():
+        topic = make_topic(make_old_member(), make_category(), members_only=True, title="Fatigue tips")
+        topic_id, post_id = topic.id, first_post(topic).id
+        reader = make_user().email
+    page = html(client.get(f"/forum/posts/{post_id}"))  # as linked from a notification email
+    sign_in = re.search(r'<a class="button button-primary" href="([^"]+)">Sign in</a>', page).group(1)
+    assert sign_in == f"/auth/login?next=/forum/posts/{post_id}"
+    response = client.submit(sign_in.replace("&amp;", "&"), {"email": reader, "password": PASSWORD})
+    assert response.headers["Location"] == f"/forum/posts/{post_id}"
+    assert "Fatigue tips" in html(client.get(f"/forum/t/{topic_id}"))
+
+
+def test_a_hidden_members_only_topic_is_not_revealed_to_visitors(app, client):
+    from community.db import utcnow
+
+    with app.app_context():
+        topic = make_topic(make_old_member(), make_category(), members_only=True)
+        topic.hidden_at = utcnow()
+        db.session.commit()
+        topic_id, post_id = topic.id, first_post(topic).id
+    for path in [f"/forum/t/{topic_id}", f"/forum/posts/{post_id}"]:
+        response = client.get(path)
+        assert response.status_code == 404 and "for members" not in html(response)
+
+
+def test_the_header_sign_in_link_comes_back_to_the_page(app, client):
+    with app.app_context():
+        slug = make_category().slug
+    page = html(client.get(f"/forum/c/{slug}?after=x"))
+    assert f'href="/auth/login?next=/forum/c/{slug}?after%3Dx">Sign in</a>' in page
+    login = html(client.get("/auth/login?next=/forum/latest"))
+    assert 'href="/auth/login?next=/forum/latest">Sign in</a>' in login  # not a loop back to sign-in
+    evil = html(client.get("/auth/login?next=//elsewhere.example"))
+    assert 'href="/auth/login">Sign in</a>' in evil
 
 
 # -- reading: pagination and unread ----------------------------------------------------------
