@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from flask import request, url_for
 from flask_wtf import FlaskForm
@@ -39,8 +39,9 @@ def sign_in_url() -> str:
     """The sign-in page, coming back here afterwards (on the auth pages, to where they were headed)."""
     if request.blueprint == "auth":
         return url_for("auth.login", next=requested_next())
-    here = request.full_path.rstrip("?")  # Werkzeug adds "?" even without a query string
-    return url_for("auth.login", next=local_path(here))
+    # This page's own ?next= is dropped: it would only nest, and may point anywhere.
+    query = urlencode([(k, v) for k, v in request.args.items(multi=True) if k != "next"])
+    return url_for("auth.login", next=local_path(f"{request.path}?{query}" if query else request.path))
 
 
 def safe_next(default_endpoint: str = "main.home") -> str:

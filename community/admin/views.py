@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from community.admin import forms, services
 from community.errors import ValidationFailed
+from community.moderation import wording
 from community.permissions import ADMIN, access
 from community.views import show_error
 
@@ -85,4 +86,5 @@ def lift_suspension(user_id: int):
 @access(ADMIN)
 def staff_log():
     events, has_more = services.staff_log(_page())
-    return render_template("admin/staff_log.html", events=events, has_more=has_more, page=_page())
+    return render_template("admin/staff_log.html", events=events, has_more=has_more, page=_page(),
+                           said=wording.describe(events))

@@ -8,7 +8,7 @@ from flask_login import current_user
 from community.errors import ValidationFailed
 from community.forms import ActionForm, choices
 from community.models.moderation import ItemKind, ReportReason
-from community.moderation import forms, screening, services
+from community.moderation import forms, screening, services, wording
 from community.permissions import ADMIN, MEMBER, PUBLIC, STAFF, access
 from community.views import local_path, show_error
 
@@ -328,9 +328,10 @@ def log():
     result = services.staff_log(current_user, moderator=form.moderator.data or None,
                                 member=form.member.data or "", action=form.action.data or "", page=page)
     form.moderator.choices = choices([(0, "Anyone"), *result.moderators])
-    form.action.choices = choices([("", "Any action"), *((a, a) for a in result.actions)])
+    form.action.choices = choices([("", "Any action"), *((a, wording.action_name(a)) for a in result.actions)])
     filters = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template("moderation/log.html", form=form, result=result, page=page, filters=filters)
+    return render_template("moderation/log.html", form=form, result=result, page=page, filters=filters,
+                           said=wording.describe(result.events))
 
 
 # -- a member's own history and appeals -------------------------------------------------------------------

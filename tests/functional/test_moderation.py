@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from sqlalchemy import func, select
@@ -199,8 +200,9 @@ def test_moderator_claims_and_resolves_with_a_reason_and_it_is_logged(app, scene
         assert db.session.get(Post, scene.post_id).hidden_at is not None
         assert db.session.scalar(select(MemberAction.kind)) == "hide_post"
     assert actions(app) == ["queue.claim", "post.hide", "queue.resolve"]
-    log = text(moderator.get("/moderation/log"))
-    assert "Dangerous medical advice" in log and "post.hide" in log and "Mod Mo" in log
+    log = unescape(text(moderator.get("/moderation/log")))
+    assert "Hid Author Anne's post in “Natural cures thread” — reason: Dangerous medical advice" in log
+    assert "Mod Mo" in log and "post.hide" not in log.split("<table")[1]  # words, not codes
 
 
 def test_silencing_stops_posting_but_not_reading(app, scene):
@@ -513,6 +515,12 @@ def test_pin_lock_hide_and_move_a_topic(app, scene):
     tool(moderator, scene.topic_id, "act", {"action": "unhide", "reason": "ok"})
     assert app.test_client().get(f"/forum/t/{scene.topic_id}").status_code == 200
     assert actions(app) == ["topic.pin", "topic.lock", "topic.hide", "topic.move", "topic.unhide"]
+    with app.app_context():
+        old_name = db.session.get(Category, scene.category_id).name
+    log = text(moderator.get("/moderation/log"))
+    assert f"Moved the topic “Natural cures thread” from {old_name} to Daily life — reason: Fits better" in log
+    assert "Pinned the topic “Natural cures thread” — reason: pin it" in log
+    assert "topic_id" not in log and "{" not in log.split("<table")[1]
 
 
 def test_merge_two_topics_and_split_replies_out(app, scene):
@@ -619,6 +627,18 @@ def test_staff_log_filters_by_moderator_member_and_action(app, scene):
     assert "Reason from Bea" in by_member and "Reason from Ada" not in by_member
     by_action = text(viewer.get("/moderation/log?action=member.silence"))
     assert "Reason from Ada" not in by_action and "No staff actions match" in by_action
+    assert "Warned Target Tom — reason: Reason from Ada" in by_mod
+    assert '<option value="member.warn">Member: warn</option>' in by_mod
+
+
+def test_the_staff_log_says_a_silence_in_plain_words(app, scene):
+    with app.app_context():
+        _mod, mod_email = member("moderator")
+    moderator = client_for(app, mod_email)
+    moderator.submit(f"/moderation/members/{scene.author_id}/act",
+                     {"action": "silence", "days": "3", "reason": "spam"}, page="/moderation/members")
+    log = text(moderator.get("/moderation/log"))
+    assert "Silenced Author Anne for 3 days — reason: spam" in log and "silenced_until" not in log
 
 
 def test_the_staff_log_has_no_way_to_change_it(app):
