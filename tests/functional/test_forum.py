@@ -312,7 +312,7 @@ def test_author_soft_deletes_a_reply_and_it_leaves_page_and_search(app, client, 
     response = client.submit(f"/forum/posts/{post_id}/delete")
     assert response.status_code == 302
     page = html(client.get(f"/forum/t/{topic_id}"))
-    assert "This post was deleted." in page and "Quinoa" not in page
+    assert "This post was deleted by its author." in page and "Quinoa" not in page
     assert "Quinoa" not in html(client.get("/forum/search?q=quinoa"))
     with app.app_context():
         assert db.session.get(Topic, topic_id).reply_count == 0
