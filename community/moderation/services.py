@@ -64,10 +64,6 @@ def _user(user_id: int | None) -> User | None:
     return db.session.get(User, user_id) if user_id is not None else None
 
 
-def _snapshot(post: Post, topic: Topic) -> str:
-    return (f"{topic.title}\n\n{post.body_raw}" if post.number == 1 else post.body_raw)
-
-
 def _days(days: int | None) -> int:
     if days is None or not 1 <= days <= MAX_DAYS:
         raise ValidationFailed(f"Please choose between 1 and {MAX_DAYS} days.", field="days")
@@ -144,7 +140,7 @@ def report_post(reporter: User, post_id: int, reason: str, note: str = "") -> Re
     now = utcnow()
     if item is None:
         item = QueueItem(kind=ItemKind.REPORT.value, urgent=urgent, post_id=post.id,
-                         subject_id=post.author_id, summary="", snapshot=_snapshot(post, topic),
+                         subject_id=post.author_id, summary="", snapshot=screening.snapshot(post, topic),
                          created_at=now)
         db.session.add(item)
         db.session.flush()
@@ -152,7 +148,7 @@ def report_post(reporter: User, post_id: int, reason: str, note: str = "") -> Re
         item.urgent = True
     report = Report(item_id=item.id, reporter_id=reporter.id, post_id=post.id,
                     subject_id=post.author_id, reason=reason, note=note,
-                    snapshot=_snapshot(post, topic), created_at=now)
+                    snapshot=screening.snapshot(post, topic), created_at=now)
     db.session.add(report)
     db.session.flush()
     reporters = db.session.scalar(select(func.count(func.distinct(Report.reporter_id))).where(
@@ -307,7 +303,7 @@ def get_item(viewer: Any, item_id: int) -> ItemPage:
     subject = _user(row.item.subject_id)
     diff = []
     if row.post is not None and row.item.snapshot:
-        current = _snapshot(row.post, db.session.get(Topic, row.topic_id))
+        current = screening.snapshot(row.post, db.session.get(Topic, row.topic_id))
         if current != row.item.snapshot:
             diff = list(difflib.unified_diff(row.item.snapshot.splitlines(), current.splitlines(),
                                              "when reported", "now", lineterm=""))

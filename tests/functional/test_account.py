@@ -205,3 +205,11 @@ def test_deleting_the_account_can_delete_public_posts_only(app, client, auth):
     assert body == "" and deleted_at and by_author
     assert _posts(app, ids["private"])[1][1:3] == (None, "Some days I just want to die")  # kept, anonymous
     assert "Shade helps" not in app.test_client().get("/forum/search?q=shade").get_data(as_text=True)
+
+
+def test_a_first_sign_in_is_not_welcomed_back(app, client):
+    with app.app_context():
+        email = make_user(display_name="Newcomer").email
+    AuthActions(app, client).login(email)
+    page = client.get("/").get_data(as_text=True)
+    assert "Welcome, Newcomer." in page and "Welcome back" not in page

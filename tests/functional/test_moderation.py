@@ -379,6 +379,38 @@ def test_a_new_members_held_topic_is_hidden_from_listings_but_not_from_them(app,
     assert app.test_client().get(f"/forum/t/{topic.id}").status_code == 404
 
 
+def test_a_screened_opening_post_shows_no_changes_until_it_is_edited(app, scene):
+    app.config["MODERATION_HOLD_FIRST_POSTS"] = 1
+    with app.app_context():
+        _new, new_email = member()
+        _writer, writer_email = member()
+        _mod, mod_email = member("moderator")
+    moderator = client_for(app, mod_email)
+
+    def item_page() -> str:
+        with app.app_context():
+            item_id = db.session.scalar(select(QueueItem.id).order_by(QueueItem.id.desc()))
+        return text(moderator.get(f"/moderation/items/{item_id}"))
+
+    new_topic = f"/forum/c/{scene.category_slug}/new"
+    client_for(app, new_email).submit(new_topic, {"title": "My very first topic", "body": "Hi everyone",
+                                                  "action": "post"}, page=new_topic)
+    page = item_page()  # held for approval
+    assert "My very first topic\n\nHi everyone" in page and "Changed since" not in page
+    app.config["MODERATION_HOLD_FIRST_POSTS"] = 0
+    writer = client_for(app, writer_email)
+    writer.submit(new_topic, {"title": "A hard month", "body": "Some days I just want to die.",
+                              "action": "post"}, page=new_topic)
+    assert "Changed since" not in item_page()  # crisis words: live, and unchanged
+    with app.app_context():
+        post_id = db.session.scalar(select(Post.id).where(Post.body_raw == "Some days I just want to die."))
+    edited = writer.submit(f"/forum/posts/{post_id}/edit", {"title": "A hard month", "body": "Better today.",
+                                                            "action": "post"}, page=f"/forum/posts/{post_id}/edit")
+    assert edited.status_code == 302
+    page = item_page()
+    assert "Changed since" in page and "+Better today." in page
+
+
 # -- watched words and crisis support ---------------------------------------------------------------------
 
 def add_word(app, admin, phrase, action, **extra):
