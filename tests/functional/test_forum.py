@@ -438,6 +438,22 @@ def test_the_header_sign_in_link_comes_back_to_the_page(app, client):
     assert 'href="/auth/login">Sign in</a>' in evil
 
 
+def test_words_members_write_take_their_own_direction(app, client, auth):
+    with app.app_context():
+        author = make_old_member(display_name="سارة", bio="أعيش مع الذئبة منذ 2015")
+        topic = make_topic(author, make_category(), title="التعب في الصباح", body="كل صباح أتعب")
+        topic_id, author_id = topic.id, author.id
+    page = html(client.get(f"/forum/t/{topic_id}"))
+    assert '<h1 dir="auto">التعب في الصباح</h1>' in page
+    assert '<div class="post-body" dir="auto"><p>كل صباح أتعب</p>' in page
+    assert re.search(r'dir="auto">سارة</a>', page)
+    assert '<p class="bio" dir="auto">أعيش مع الذئبة منذ 2015</p>' in html(client.get(f"/members/{author_id}"))
+    assert 'dir="auto">التعب في الصباح</a>' in html(client.get("/forum/latest"))
+    auth.sign_in_as("member")
+    reply_box = re.search(r"<textarea[^>]*>", html(client.get(f"/forum/t/{topic_id}"))).group(0)
+    assert 'dir="auto"' in reply_box
+
+
 # -- reading: pagination and unread ----------------------------------------------------------
 
 def test_deep_pages_are_served_by_post_number(app, client, auth):
