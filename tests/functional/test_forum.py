@@ -189,7 +189,7 @@ def test_reply_quoting_and_mentioning_notifies_both_ways(app, client, auth):
     auth.login(email)
     assert 'class="nav-count">1<' in html(client.get("/"))
     listing = html(client.get("/forum/notifications"))
-    assert "Bob mentioned you in" in listing
+    assert "Bob</span> mentioned you in" in listing  # the name in its own direction (dir=auto)
     client.get(f"/forum/t/{topic_id}")
     assert "nav-count" not in html(client.get("/"))
     assert bob_id
