@@ -35,13 +35,13 @@ def requested_next() -> str | None:
     return local_path(request.args.get("next") or request.form.get("next"))
 
 
-def sign_in_url() -> str:
-    """The sign-in page, coming back here afterwards (on the auth pages, to where they were headed)."""
+def sign_in_url(endpoint: str = "auth.login") -> str:
+    """The sign-in (or join) page, coming back here afterwards (on the auth pages, to where they were headed)."""
     if request.blueprint == "auth":
-        return url_for("auth.login", next=requested_next())
+        return url_for(endpoint, next=requested_next())
     # This page's own ?next= is dropped: it would only nest, and may point anywhere.
     query = urlencode([(k, v) for k, v in request.args.items(multi=True) if k != "next"])
-    return url_for("auth.login", next=local_path(f"{request.path}?{query}" if query else request.path))
+    return url_for(endpoint, next=local_path(f"{request.path}?{query}" if query else request.path))
 
 
 def safe_next(default_endpoint: str = "main.home") -> str:

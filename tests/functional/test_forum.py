@@ -409,6 +409,7 @@ def test_a_signed_out_member_on_a_members_only_topic_signs_in_and_lands_on_it(ap
     page = html(client.get(f"/forum/posts/{post_id}"))  # as linked from a notification email
     sign_in = re.search(r'<a class="button button-primary" href="([^"]+)">Sign in</a>', page).group(1)
     assert sign_in == f"/auth/login?next=/forum/posts/{post_id}"
+    assert f'href="/auth/register?next=/forum/posts/{post_id}">Join free</a>' in page  # new members come back too
     response = client.submit(sign_in.replace("&amp;", "&"), {"email": reader, "password": PASSWORD})
     assert response.headers["Location"] == f"/forum/posts/{post_id}"
     assert "Fatigue tips" in html(client.get(f"/forum/t/{topic_id}"))
