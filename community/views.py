@@ -38,7 +38,8 @@ def requested_next() -> str | None:
 def sign_in_url(endpoint: str = "auth.login") -> str:
     """The sign-in (or join) page, coming back here afterwards (on the auth pages, to where they were headed)."""
     if request.blueprint == "auth":
-        return url_for(endpoint, next=requested_next())
+        # The query string only: reading the form here would parse a body the page may be refusing (413).
+        return url_for(endpoint, next=local_path(request.args.get("next")))
     # This page's own ?next= is dropped: it would only nest, and may point anywhere.
     query = urlencode([(k, v) for k, v in request.args.items(multi=True) if k != "next"])
     return url_for(endpoint, next=local_path(f"{request.path}?{query}" if query else request.path))
