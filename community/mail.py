@@ -60,11 +60,20 @@ def build_message(item: OutboxMessage) -> EmailMessage:
     return message
 
 
+# Encoding details that say nothing to a developer reading the terminal.
+CONSOLE_HIDDEN_HEADERS = frozenset({"content-type", "content-transfer-encoding", "mime-version"})
+
+
 class ConsoleSender:
     """Development: show the message in the terminal running the server."""
 
     def send(self, message: EmailMessage) -> None:
-        print(f"\n----- email -----\n{message}\n----- end email -----\n", file=sys.stderr, flush=True)
+        # The decoded text, not the wire form: quoted-printable turns "=" into "=3D" and
+        # breaks long lines with "=", so a link copied from the terminal would not work.
+        headers = "".join(f"{name}: {value}\n" for name, value in message.items()
+                          if name.lower() not in CONSOLE_HIDDEN_HEADERS)
+        print(f"\n----- email -----\n{headers}\n{message.get_content()}----- end email -----\n",
+              file=sys.stderr, flush=True)
 
 
 class SmtpSender:

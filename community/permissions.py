@@ -84,6 +84,10 @@ class Guardian:
             return False
         return not topic.members_only or self.is_member
 
+    def may_learn_topic_is_for_members(self, topic: Any) -> bool:
+        """A signed-out visitor may be told a members-only topic exists (to sign in), never a hidden one."""
+        return not self.is_member and topic.members_only and topic.hidden_at is None
+
     def can_view_post(self, post: Any, topic: Any) -> bool:
         """A post is seen where its topic is, unless hidden (staff still see it)."""
         return self.can_view_topic(topic) and (post.hidden_at is None or self.is_staff

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from flask import request, url_for
 from flask_wtf import FlaskForm
@@ -52,6 +52,16 @@ def local_path(target: str | None) -> str | None:
 def requested_next() -> str | None:
     """The safe ?next= (or form field next) of this request, if any."""
     return local_path(request.args.get("next") or request.form.get("next"))
+
+
+def sign_in_url(endpoint: str = "auth.login") -> str:
+    """The sign-in (or join) page, coming back here afterwards (on the auth pages, to where they were headed)."""
+    if request.blueprint == "auth":
+        # The query string only: reading the form here would parse a body the page may be refusing (413).
+        return url_for(endpoint, next=local_path(request.args.get("next")))
+    # This page's own ?next= is dropped: it would only nest, and may point anywhere.
+    query = urlencode([(k, v) for k, v in request.args.items(multi=True) if k != "next"])
+    return url_for(endpoint, next=local_path(f"{request.path}?{query}" if query else request.path))
 
 
 def safe_next(default_endpoint: str = "main.home") -> str:

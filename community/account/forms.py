@@ -41,5 +41,9 @@ class ChangeEmailForm(FlaskForm):
 
 class DeleteAccountForm(FlaskForm):
     current_password = password_field("Your password", "current-password")
+    # Members-only talk is often about health and was never meant for the world: delete it
+    # unless the member says otherwise. Public posts more often help others: kept unless asked.
+    delete_members_only_posts = BooleanField("Also delete my posts in members-only topics", default=True)
+    delete_public_posts = BooleanField("Also delete my posts in public topics", default=False)
     confirm = BooleanField("I understand this erases my health records and cannot be undone",
                            validators=[DataRequired("Please tick the box to confirm.")])

@@ -8,6 +8,7 @@ from flask_login import current_user, login_user
 from community.account import forms, services
 from community.errors import ValidationFailed
 from community.forms import ActionForm
+from community.forum import services as forum_services
 from community.permissions import MEMBER, access
 from community.security import sign_out, start_session
 from community.views import show_error
@@ -123,11 +124,14 @@ def delete():
     form = forms.DeleteAccountForm()
     if form.validate_on_submit():
         try:
-            services.delete_account(current_user, form.current_password.data)
+            services.delete_account(current_user, form.current_password.data,
+                                    delete_members_only_posts=form.delete_members_only_posts.data,
+                                    delete_public_posts=form.delete_public_posts.data)
         except ValidationFailed as error:
             show_error(form, error)
         else:
             sign_out()
             flash("Your account and your private records are deleted. We wish you well.", "success")
             return redirect(url_for("main.home"))
-    return render_template("account/delete.html", form=form)
+    return render_template("account/delete.html", form=form,
+                           post_counts=forum_services.own_post_counts(current_user))

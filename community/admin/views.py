@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from community.admin import forms, services
 from community.errors import ValidationFailed
+from community.moderation import wording
 from community.permissions import ADMIN, access
 from community.trials import services as trial_services
 from community.views import page_number, show_error
@@ -102,4 +103,5 @@ def consent_record(user_id: int):
 @access(ADMIN)
 def staff_log():
     events, has_more = services.staff_log(page_number())
-    return render_template("admin/staff_log.html", events=events, has_more=has_more, page=page_number())
+    return render_template("admin/staff_log.html", events=events, has_more=has_more, page=page_number(),
+                           said=wording.describe(events))

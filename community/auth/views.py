@@ -85,7 +85,7 @@ def login():
                                     "Please check both and try again.")
         else:
             sign_in(user, remember=form.remember.data)
-            flash(f"Welcome back, {user.display_name}.", "success")
+            flash(f"Welcome, {user.display_name}.", "success")  # also true on a first sign-in
             return redirect(safe_next())
     return render_template("auth/login.html", form=form)
 

@@ -33,6 +33,12 @@ def _forum_helpers():
             "reaction_kinds": list(ReactionKind)}
 
 
+@bp.errorhandler(services.MembersOnly)
+def _members_only(_error):
+    # Notification emails and timed-out sessions bring members here signed out: offer the way in.
+    return render_template("forum/members_only.html"), 403
+
+
 def _action() -> str:
     return request.form.get("action", "post")
 

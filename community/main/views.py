@@ -6,8 +6,14 @@ from community.db import db
 from community.errors import NotFound
 from community.models import User
 from community.permissions import PUBLIC, access
+from community.views import sign_in_url
 
 bp = Blueprint("main", __name__)
+
+
+@bp.app_context_processor
+def _main_helpers():
+    return {"sign_in_url": sign_in_url}
 
 
 @bp.get("/")

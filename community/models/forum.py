@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -115,6 +116,8 @@ class Post(Base):
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     edit_count: Mapped[int] = mapped_column(Integer, default=0)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The author deleted it (themselves, or with their account), not a moderator: readers are told which.
+    deleted_by_author: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Moderation: waits for approval (hidden_at is set too; its author still sees it).
     held_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

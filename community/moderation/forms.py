@@ -27,8 +27,10 @@ def days_field() -> IntegerField:
 
 
 class ReportForm(FlaskForm):
-    reason = SelectField("What is wrong?", choices=choices(REASON_LABELS.items()),
-                         validators=[DataRequired("Please choose a reason.")])
+    # The empty first choice is what the form opens on: a preselected reason gets sent by
+    # accident, and the first real one ("member at risk") files an urgent crisis item.
+    reason = SelectField("What is wrong?", choices=choices([("", "Choose a reason"), *REASON_LABELS.items()]),
+                         default="", validators=[DataRequired("Please choose a reason.")])
     note = TextAreaField("Anything a moderator should know (optional)", validators=[
         Length(max=1000, message="Please keep this under 1000 characters.")],
         description="Only moderators read this. The member is never told who reported them.")

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 
 from community.db import db, utcnow
 from community.errors import ValidationFailed
-from community.models.forum import Post
+from community.models.forum import Post, Topic
 from community.models.moderation import ItemKind, QueueItem, WatchedWord, WordAction
 from community.permissions import Guardian
 
@@ -103,7 +103,15 @@ def _needs_approval(author: Any, post: Post) -> bool:
     return approved < limit
 
 
-def _queue(post: Post, author: Any, verdict: Verdict, held_new_member: bool) -> QueueItem | None:
+def snapshot(post: Post, topic: Any) -> str:
+    """The words a queue item keeps of a post; an opening post's include its topic's title.
+
+    One shape for every item, so comparing with the post as it is now shows only real changes.
+    """
+    return f"{topic.title}\n\n{post.body_raw}" if post.number == 1 else post.body_raw
+
+
+def _queue(post: Post, topic: Any, author: Any, verdict: Verdict, held_new_member: bool) -> QueueItem | None:
     reasons = []
     if verdict.crisis:
         reasons.append("Crisis words: " + ", ".join(verdict.crisis))
@@ -121,7 +129,7 @@ def _queue(post: Post, author: Any, verdict: Verdict, held_new_member: bool) -> 
                                                      QueueItem.resolved_at.is_(None)))
     if item is None:
         item = QueueItem(kind=kind.value, urgent=bool(verdict.crisis), post_id=post.id,
-                         subject_id=author.id, summary="; ".join(reasons), snapshot=post.body_raw,
+                         subject_id=author.id, summary="; ".join(reasons), snapshot=snapshot(post, topic),
                          created_at=utcnow())
         db.session.add(item)
     else:
@@ -159,7 +167,7 @@ def screen_post(author: Any, post: Post, topic: Any, render: Callable[[str], Any
         post.held_at = post.hidden_at = now
         if post.number == 1:
             topic.held_at = topic.hidden_at = now
-    _queue(post, author, verdict, held_new_member)
+    _queue(post, topic, author, verdict, held_new_member)
     post._screening = topic._screening = verdict
     return verdict
 
@@ -170,7 +178,8 @@ def screen_edit(editor: Any, post: Post, body: str) -> str:
     if verdict.blocked:
         raise ValidationFailed(verdict.blocked, field="body")
     verdict.held.clear()  # holding an already public post would only confuse; flag it instead
-    _queue(post, editor, Verdict(text=verdict.text, flagged=verdict.flagged, crisis=verdict.crisis), False)
+    topic = db.session.get(Topic, post.topic_id)  # already loaded by the forum: no query
+    _queue(post, topic, editor, Verdict(text=verdict.text, flagged=verdict.flagged, crisis=verdict.crisis), False)
     post._screening = verdict
     return verdict.text
 

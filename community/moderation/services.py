@@ -9,6 +9,7 @@ pages are built from ``MemberCard``, which has neither.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -61,10 +62,6 @@ def _post_and_topic(post_id: int) -> tuple[Post, Topic]:
 
 def _user(user_id: int | None) -> User | None:
     return db.session.get(User, user_id) if user_id is not None else None
-
-
-def _snapshot(post: Post, topic: Topic) -> str:
-    return (f"{topic.title}\n\n{post.body_raw}" if post.number == 1 else post.body_raw)
 
 
 def _days(days: int | None) -> int:
@@ -143,7 +140,7 @@ def report_post(reporter: User, post_id: int, reason: str, note: str = "") -> Re
     now = utcnow()
     if item is None:
         item = QueueItem(kind=ItemKind.REPORT.value, urgent=urgent, post_id=post.id,
-                         subject_id=post.author_id, summary="", snapshot=_snapshot(post, topic),
+                         subject_id=post.author_id, summary="", snapshot=screening.snapshot(post, topic),
                          created_at=now)
         db.session.add(item)
         db.session.flush()
@@ -151,7 +148,7 @@ def report_post(reporter: User, post_id: int, reason: str, note: str = "") -> Re
         item.urgent = True
     report = Report(item_id=item.id, reporter_id=reporter.id, post_id=post.id,
                     subject_id=post.author_id, reason=reason, note=note,
-                    snapshot=_snapshot(post, topic), created_at=now)
+                    snapshot=screening.snapshot(post, topic), created_at=now)
     db.session.add(report)
     db.session.flush()
     reporters = db.session.scalar(select(func.count(func.distinct(Report.reporter_id))).where(
@@ -306,7 +303,7 @@ def get_item(viewer: Any, item_id: int) -> ItemPage:
     subject = _user(row.item.subject_id)
     diff = []
     if row.post is not None and row.item.snapshot:
-        current = _snapshot(row.post, db.session.get(Topic, row.topic_id))
+        current = screening.snapshot(row.post, db.session.get(Topic, row.topic_id))
         if current != row.item.snapshot:
             diff = list(difflib.unified_diff(row.item.snapshot.splitlines(), current.splitlines(),
                                              "when reported", "now", lineterm=""))
@@ -1019,11 +1016,36 @@ DEFAULT_RESOURCES: dict[str, list[tuple[str, str, str]]] = {
 }
 
 
+# A phone number inside a helpline's contact words: "116 123", "1800 247 247", "+44 800 123".
+_PHONE = re.compile(r"\+?\d[\d -]*\d")
+
+
 @dataclass(frozen=True)
 class Helpline:
     name: str
     contact: str
     url: str
+
+    def contact_parts(self) -> list[tuple[str, str | None]]:
+        """The contact words split into (text, link) pieces, so that a tap on a number calls or texts it.
+
+        A number after "text" without "call" ("Text SHOUT to 85258") gets an sms: link; any other
+        number a tel: link. The visible text stays exactly as written.
+        """
+        parts: list[tuple[str, str | None]] = []
+        start = 0
+        for match in _PHONE.finditer(self.contact):
+            before = self.contact[start:match.start()]
+            words = before.lower()
+            scheme = "sms" if "text" in words and "call" not in words else "tel"
+            if before:
+                parts.append((before, None))
+            number = match.group()
+            parts.append((number, f"{scheme}:{re.sub(r'[ -]', '', number)}"))
+            start = match.end()
+        if start < len(self.contact):
+            parts.append((self.contact[start:], None))
+        return parts
 
 
 def crisis_resources(country: str | None) -> tuple[str, list[Helpline]]:

@@ -8,7 +8,7 @@ from flask_login import current_user
 from community.errors import ValidationFailed
 from community.forms import ActionForm, choices
 from community.models.moderation import ItemKind, ReportReason
-from community.moderation import forms, screening, services
+from community.moderation import forms, screening, services, wording
 from community.permissions import ADMIN, MEMBER, PUBLIC, STAFF, access
 from community.views import local_path, page_number, show_error
 
@@ -31,7 +31,8 @@ def after_posting(obj, message: str, default_url: str):
         message = "Thank you. A moderator will look at your post soon; until then only you can see it."
     flash(message, "success")
     if verdict is not None and verdict.crisis:
-        return redirect(url_for("moderation.support", next=default_url))
+        # The support page says what became of the words; it can't look the post up itself.
+        return redirect(url_for("moderation.support", next=default_url, post="held" if held else "live"))
     return redirect(default_url)
 
 
@@ -88,6 +89,7 @@ def support():
     next_url = local_path(request.args.get("next"))
     return render_template("moderation/support.html", country=country, helplines=helplines,
                            next_url=next_url, about_someone=request.args.get("about") == "someone",
+                           post_held=request.args.get("post") == "held",
                            countries=sorted(services.DEFAULT_RESOURCES.keys() - {"*"}))
 
 
@@ -326,9 +328,10 @@ def log():
     result = services.staff_log(current_user, moderator=form.moderator.data or None,
                                 member=form.member.data or "", action=form.action.data or "", page=page)
     form.moderator.choices = choices([(0, "Anyone"), *result.moderators])
-    form.action.choices = choices([("", "Any action"), *((a, a) for a in result.actions)])
+    form.action.choices = choices([("", "Any action"), *((a, wording.action_name(a)) for a in result.actions)])
     filters = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template("moderation/log.html", form=form, result=result, page=page, filters=filters)
+    return render_template("moderation/log.html", form=form, result=result, page=page, filters=filters,
+                           said=wording.describe(result.events))
 
 
 # -- a member's own history and appeals -------------------------------------------------------------------

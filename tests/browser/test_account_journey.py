@@ -76,6 +76,8 @@ def test_member_joins_confirms_resets_exports_and_leaves(page, live_server, chec
     # Delete the account.
     page.get_by_role("link", name="Delete my account").click()
     check_a11y(page)
+    expect(page.get_by_label("Also delete my posts in members-only topics")).to_be_checked()
+    expect(page.get_by_label("Also delete my posts in public topics")).not_to_be_checked()
     page.get_by_label("Your password").fill(NEW_PASSWORD)
     page.get_by_label("I understand").check()
     page.get_by_role("button", name="Delete my account").click()

@@ -2,7 +2,8 @@
 
 Alice starts a members-only topic; Bob replies quoting her and mentioning her;
 Alice sees the notification, reacts, and finds Bob's words by search; a
-visitor who is not signed in finds the topic nowhere.
+visitor who is not signed in finds the topic nowhere, and at its address is
+offered sign-in, which leads back to it.
 """
 
 import re
@@ -113,10 +114,18 @@ def test_members_only_topic_reply_quote_mention_notify_react_search(page, live_s
         check_a11y(page)
     feed = page.request.get("/forum/latest.atom")
     assert feed.ok and TITLE not in feed.text()
+    # At its address it says only that it's for members, and signing in leads back to it.
     response = page.goto(topic_url)
-    assert response.status == 404
-    expect(page.get_by_role("heading", name="We can't find that page")).to_be_visible()
+    assert response.status == 403
+    expect(page.get_by_text("This topic is for members. Sign in to read it.")).to_be_visible()
+    expect(page.get_by_text("fingers go white")).to_have_count(0)
     check_a11y(page)
+    page.get_by_role("main").get_by_role("link", name="Sign in").click()
+    page.get_by_label("Email address").fill(alice_email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name=TITLE, level=1)).to_be_visible()
+    assert page.url == topic_url
 
 
 def test_composer_autosaves_a_draft_with_javascript(page, live_server, check_a11y):

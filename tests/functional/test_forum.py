@@ -189,7 +189,7 @@ def test_reply_quoting_and_mentioning_notifies_both_ways(app, client, auth):
     auth.login(email)
     assert 'class="nav-count">1<' in html(client.get("/"))
     listing = html(client.get("/forum/notifications"))
-    assert "Bob mentioned you in" in listing
+    assert "Bob</span> mentioned you in" in listing  # the name in its own direction (dir=auto)
     client.get(f"/forum/t/{topic_id}")
     assert "nav-count" not in html(client.get("/"))
     assert bob_id
@@ -312,7 +312,7 @@ def test_author_soft_deletes_a_reply_and_it_leaves_page_and_search(app, client, 
     response = client.submit(f"/forum/posts/{post_id}/delete")
     assert response.status_code == 302
     page = html(client.get(f"/forum/t/{topic_id}"))
-    assert "This post was deleted." in page and "Quinoa" not in page
+    assert "This post was deleted by its author." in page and "Quinoa" not in page
     assert "Quinoa" not in html(client.get("/forum/search?q=quinoa"))
     with app.app_context():
         assert db.session.get(Topic, topic_id).reply_count == 0
@@ -359,9 +359,12 @@ def test_members_only_topic_is_invisible_to_visitors_everywhere(app, client):
                             body="Moonface and sleeplessness")
         make_topic(author, c, members_only=False, title="Public gardening chat", body="Tomatoes")
         secret_id, post_id, slug = secret.id, first_post(secret).id, c.slug
-    assert client.get(f"/forum/t/{secret_id}").status_code == 404
-    assert client.get(f"/forum/posts/{post_id}").status_code == 404
-    assert client.get(f"/forum/t/{secret_id}?page=2").status_code == 404
+    for path in [f"/forum/t/{secret_id}", f"/forum/posts/{post_id}"]:
+        response = client.get(path)  # it exists, but only its existence shows, with a way in
+        body = html(response)
+        assert response.status_code == 403 and "This topic is for members. Sign in to read it." in body
+        assert "Private worries" not in body and "sleeplessness" not in body
+    assert client.get(f"/forum/t/{secret_id}?page=2").status_code == 403
     for page in [f"/forum/c/{slug}", "/forum/latest", "/forum/latest.atom", "/forum/search?q=moonface",
                  "/forum/search?q=prednisone"]:
         body = html(client.get(page))
@@ -396,6 +399,60 @@ def test_hidden_topics_and_posts_are_for_staff_only(app, client, auth):
     client.submit("/auth/logout", page="/account/")
     auth.sign_in_as("moderator")
     assert client.get(f"/forum/t/{topic_id}").status_code == 200
+
+
+def test_a_signed_out_member_on_a_members_only_topic_signs_in_and_lands_on_it(app, client):
+    with app.app_context():
+        topic = make_topic(make_old_member(), make_category(), members_only=True, title="Fatigue tips")
+        topic_id, post_id = topic.id, first_post(topic).id
+        reader = make_user().email
+    page = html(client.get(f"/forum/posts/{post_id}"))  # as linked from a notification email
+    sign_in = re.search(r'<a class="button button-primary" href="([^"]+)">Sign in</a>', page).group(1)
+    assert sign_in == f"/auth/login?next=/forum/posts/{post_id}"
+    assert f'href="/auth/register?next=/forum/posts/{post_id}">Join free</a>' in page  # new members come back too
+    response = client.submit(sign_in.replace("&amp;", "&"), {"email": reader, "password": PASSWORD})
+    assert response.headers["Location"] == f"/forum/posts/{post_id}"
+    assert "Fatigue tips" in html(client.get(f"/forum/t/{topic_id}"))
+
+
+def test_a_hidden_members_only_topic_is_not_revealed_to_visitors(app, client):
+    from community.db import utcnow
+
+    with app.app_context():
+        topic = make_topic(make_old_member(), make_category(), members_only=True)
+        topic.hidden_at = utcnow()
+        db.session.commit()
+        topic_id, post_id = topic.id, first_post(topic).id
+    for path in [f"/forum/t/{topic_id}", f"/forum/posts/{post_id}"]:
+        response = client.get(path)
+        assert response.status_code == 404 and "for members" not in html(response)
+
+
+def test_the_header_sign_in_link_comes_back_to_the_page(app, client):
+    with app.app_context():
+        slug = make_category().slug
+    page = html(client.get(f"/forum/c/{slug}?after=x"))
+    assert f'href="/auth/login?next=/forum/c/{slug}?after%3Dx">Sign in</a>' in page
+    login = html(client.get("/auth/login?next=/forum/latest"))
+    assert 'href="/auth/login?next=/forum/latest">Sign in</a>' in login  # not a loop back to sign-in
+    evil = html(client.get("/auth/login?next=//elsewhere.example"))
+    assert 'href="/auth/login">Sign in</a>' in evil
+
+
+def test_words_members_write_take_their_own_direction(app, client, auth):
+    with app.app_context():
+        author = make_old_member(display_name="سارة", bio="أعيش مع الذئبة منذ 2015")
+        topic = make_topic(author, make_category(), title="التعب في الصباح", body="كل صباح أتعب")
+        topic_id, author_id = topic.id, author.id
+    page = html(client.get(f"/forum/t/{topic_id}"))
+    assert '<h1 dir="auto">التعب في الصباح</h1>' in page
+    assert '<div class="post-body" dir="auto"><p>كل صباح أتعب</p>' in page
+    assert re.search(r'dir="auto">سارة</a>', page)
+    assert '<p class="bio" dir="auto">أعيش مع الذئبة منذ 2015</p>' in html(client.get(f"/members/{author_id}"))
+    assert 'dir="auto">التعب في الصباح</a>' in html(client.get("/forum/latest"))
+    auth.sign_in_as("member")
+    reply_box = re.search(r"<textarea[^>]*>", html(client.get(f"/forum/t/{topic_id}"))).group(0)
+    assert 'dir="auto"' in reply_box
 
 
 # -- reading: pagination and unread ----------------------------------------------------------

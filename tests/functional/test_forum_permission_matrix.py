@@ -13,6 +13,7 @@ from tests.forum_factories import first_post, make_category, make_topic
 
 ROLES = ["anonymous", "member", "author", "moderator", "admin"]
 OK, LOGIN, HIDDEN, REDIRECT = 200, "login", 404, 302
+MEMBERS_ONLY = 403  # "This topic is for members. Sign in to read it."
 ALLOWED = "allowed"  # handled: saved and redirected, or the form re-shown with its messages
 SIGNED_IN = ROLES[1:]
 
@@ -33,13 +34,13 @@ MATRIX = [
     ("GET", "/forum/c/no-such-category", rule(HIDDEN, HIDDEN)),
     ("GET", "/forum/c/{cat}/new", rule(LOGIN, OK)),
     ("POST", "/forum/c/{cat}/new", rule(LOGIN, ALLOWED)),
-    ("GET", "/forum/t/{topic}", rule(HIDDEN, OK)),
+    ("GET", "/forum/t/{topic}", rule(MEMBERS_ONLY, OK)),
     ("GET", "/forum/t/999999", rule(HIDDEN, HIDDEN)),
     ("GET", "/forum/t/{topic}/reply", rule(LOGIN, OK)),
     ("POST", "/forum/t/{topic}/reply", rule(LOGIN, ALLOWED)),
     ("POST", "/forum/t/{topic}/watch", rule(LOGIN, REDIRECT)),
     ("POST", "/forum/c/{cat}/watch", rule(LOGIN, REDIRECT)),
-    ("GET", "/forum/posts/{post}", rule(HIDDEN, REDIRECT)),
+    ("GET", "/forum/posts/{post}", rule(MEMBERS_ONLY, REDIRECT)),
     ("GET", "/forum/posts/{post}/edit", rule(LOGIN, OK, **ONLY_AUTHOR)),
     ("POST", "/forum/posts/{post}/edit", rule(LOGIN, ALLOWED, **ONLY_AUTHOR)),
     ("GET", "/forum/posts/{post}/delete", rule(LOGIN, OK, **ONLY_AUTHOR)),

@@ -113,6 +113,18 @@ def test_console_backend_prints_the_message_for_development(make_app, capsys):
     assert "Reset your Lupus Commons password" in capsys.readouterr().err
 
 
+def test_the_console_shows_links_whole_so_they_can_be_copied(make_app, capsys):
+    app = make_app(MAIL_BACKEND="console")
+    with app.app_context():
+        mail.queue("maya@example.org", "verify_email", user=make_user(email="maya@example.org"),
+                   verify_url="http://localhost:5000/auth/confirm/" + "x" * 90 + "?next=%2Fforum%2F&a=b")
+        db.session.commit()
+        assert mail.deliver_pending() == (1, 0)
+    printed = capsys.readouterr().err
+    assert "http://localhost:5000/auth/confirm/" + "x" * 90 + "?next=%2Fforum%2F&a=b" in printed
+    assert "=3D" not in printed and "=\n" not in printed and "Subject: " in printed
+
+
 def test_development_delivers_right_after_the_request(make_app, capsys):
     app = make_app(MAIL_BACKEND="console", MAIL_DELIVER_AFTER_REQUEST=True)
     with app.app_context():

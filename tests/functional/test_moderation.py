@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from sqlalchemy import func, select
@@ -101,6 +102,26 @@ def test_other_needs_a_note_and_nothing_is_saved_without_one(app, scene):
         assert db.session.scalar(select(func.count(Report.id))) == 0
 
 
+def test_the_report_form_preselects_no_reason(app, scene):
+    with app.app_context():
+        _id, email = member()
+    page = text(client_for(app, email).get(f"/moderation/report/post/{scene.post_id}"))
+    assert '<option selected value="">Choose a reason</option>' in page
+    assert "selected value=\"member_at_risk\"" not in page
+
+
+def test_sending_a_report_without_a_reason_asks_for_one_and_keeps_the_note(app, scene):
+    with app.app_context():
+        _id, email = member()
+    reporter = client_for(app, email)
+    response = report(reporter, scene.post_id, reason="", note="Odd advice about steroids")
+    page = text(response)
+    assert response.status_code == 400 and "Please choose a reason." in page
+    assert "Odd advice about steroids" in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count(QueueItem.id))) == 0
+
+
 def test_members_cannot_report_their_own_post(app, scene):
     author = client_for(app, scene.author_email)
     assert author.get(f"/moderation/report/post/{scene.post_id}").status_code == 404
@@ -179,8 +200,9 @@ def test_moderator_claims_and_resolves_with_a_reason_and_it_is_logged(app, scene
         assert db.session.get(Post, scene.post_id).hidden_at is not None
         assert db.session.scalar(select(MemberAction.kind)) == "hide_post"
     assert actions(app) == ["queue.claim", "post.hide", "queue.resolve"]
-    log = text(moderator.get("/moderation/log"))
-    assert "Dangerous medical advice" in log and "post.hide" in log and "Mod Mo" in log
+    log = unescape(text(moderator.get("/moderation/log")))
+    assert "Hid Author Anne's post in “Natural cures thread” — reason: Dangerous medical advice" in log
+    assert "Mod Mo" in log and "post.hide" not in log.split("<table")[1]  # words, not codes
 
 
 def test_silencing_stops_posting_but_not_reading(app, scene):
@@ -357,6 +379,38 @@ def test_a_new_members_held_topic_is_hidden_from_listings_but_not_from_them(app,
     assert app.test_client().get(f"/forum/t/{topic.id}").status_code == 404
 
 
+def test_a_screened_opening_post_shows_no_changes_until_it_is_edited(app, scene):
+    app.config["MODERATION_HOLD_FIRST_POSTS"] = 1
+    with app.app_context():
+        _new, new_email = member()
+        _writer, writer_email = member()
+        _mod, mod_email = member("moderator")
+    moderator = client_for(app, mod_email)
+
+    def item_page() -> str:
+        with app.app_context():
+            item_id = db.session.scalar(select(QueueItem.id).order_by(QueueItem.id.desc()))
+        return text(moderator.get(f"/moderation/items/{item_id}"))
+
+    new_topic = f"/forum/c/{scene.category_slug}/new"
+    client_for(app, new_email).submit(new_topic, {"title": "My very first topic", "body": "Hi everyone",
+                                                  "action": "post"}, page=new_topic)
+    page = item_page()  # held for approval
+    assert "My very first topic\n\nHi everyone" in page and "Changed since" not in page
+    app.config["MODERATION_HOLD_FIRST_POSTS"] = 0
+    writer = client_for(app, writer_email)
+    writer.submit(new_topic, {"title": "A hard month", "body": "Some days I just want to die.",
+                              "action": "post"}, page=new_topic)
+    assert "Changed since" not in item_page()  # crisis words: live, and unchanged
+    with app.app_context():
+        post_id = db.session.scalar(select(Post.id).where(Post.body_raw == "Some days I just want to die."))
+    edited = writer.submit(f"/forum/posts/{post_id}/edit", {"title": "A hard month", "body": "Better today.",
+                                                            "action": "post"}, page=f"/forum/posts/{post_id}/edit")
+    assert edited.status_code == 302
+    page = item_page()
+    assert "Changed since" in page and "+Better today." in page
+
+
 # -- watched words and crisis support ---------------------------------------------------------------------
 
 def add_word(app, admin, phrase, action, **extra):
@@ -404,6 +458,7 @@ def test_crisis_words_never_block_and_offer_support_and_an_urgent_item(app, scen
     support = text(writer.get(response.headers["Location"]))
     assert "988" in support and "You don't have to face this alone" in support
     assert "Continue to the forum" in support and "Thank you for sharing this with us" in support
+    assert "Your words are posted" in support  # an established member's post is live
     with app.app_context():
         post = db.session.scalar(select(Post).where(Post.body_raw.like("Some days%")))
         assert post.hidden_at is None and post.held_at is None  # not blocked, not hidden
@@ -411,6 +466,26 @@ def test_crisis_words_never_block_and_offer_support_and_an_urgent_item(app, scen
         assert item.kind == "crisis" and item.urgent
     queue = text(client_for(app, mod_email).get("/moderation/"))
     assert "Member at risk" in queue
+
+
+def test_a_held_crisis_post_is_not_called_posted_on_the_support_page(app, scene):
+    app.config["MODERATION_HOLD_FIRST_POSTS"] = 1
+    with app.app_context():
+        _w, writer_email = member(time_zone="Europe/London")  # new: their first post waits for approval
+    writer = client_for(app, writer_email)
+    response = writer.submit(f"/forum/t/{scene.topic_id}/reply",
+                             {"body": "Some days I just want to die, the pain never stops"},
+                             page=f"/forum/t/{scene.topic_id}")
+    support = text(writer.get(response.headers["Location"]))
+    assert "only you can see it" in support and "Your words are posted" not in support
+    with app.app_context():
+        assert db.session.scalar(select(Post.held_at).where(Post.body_raw.like("Some days%"))) is not None
+
+
+def test_helpline_numbers_on_the_support_page_can_be_tapped(app):
+    page = text(app.test_client().get("/moderation/support?country=GB"))
+    assert '<a href="tel:116123">116 123</a>' in page
+    assert '<a href="sms:85258">85258</a>' in page  # "Text SHOUT to 85258"
 
 
 def test_crisis_words_added_in_an_edit_also_lead_the_author_to_support(app, scene):
@@ -472,6 +547,12 @@ def test_pin_lock_hide_and_move_a_topic(app, scene):
     tool(moderator, scene.topic_id, "act", {"action": "unhide", "reason": "ok"})
     assert app.test_client().get(f"/forum/t/{scene.topic_id}").status_code == 200
     assert actions(app) == ["topic.pin", "topic.lock", "topic.hide", "topic.move", "topic.unhide"]
+    with app.app_context():
+        old_name = db.session.get(Category, scene.category_id).name
+    log = text(moderator.get("/moderation/log"))
+    assert f"Moved the topic “Natural cures thread” from {old_name} to Daily life — reason: Fits better" in log
+    assert "Pinned the topic “Natural cures thread” — reason: pin it" in log
+    assert "topic_id" not in log and "{" not in log.split("<table")[1]
 
 
 def test_merge_two_topics_and_split_replies_out(app, scene):
@@ -578,6 +659,18 @@ def test_staff_log_filters_by_moderator_member_and_action(app, scene):
     assert "Reason from Bea" in by_member and "Reason from Ada" not in by_member
     by_action = text(viewer.get("/moderation/log?action=member.silence"))
     assert "Reason from Ada" not in by_action and "No staff actions match" in by_action
+    assert "Warned Target Tom — reason: Reason from Ada" in by_mod
+    assert '<option value="member.warn">Member: warn</option>' in by_mod
+
+
+def test_the_staff_log_says_a_silence_in_plain_words(app, scene):
+    with app.app_context():
+        _mod, mod_email = member("moderator")
+    moderator = client_for(app, mod_email)
+    moderator.submit(f"/moderation/members/{scene.author_id}/act",
+                     {"action": "silence", "days": "3", "reason": "spam"}, page="/moderation/members")
+    log = text(moderator.get("/moderation/log"))
+    assert "Silenced Author Anne for 3 days — reason: spam" in log and "silenced_until" not in log
 
 
 def test_the_staff_log_has_no_way_to_change_it(app):

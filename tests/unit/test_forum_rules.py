@@ -43,6 +43,16 @@ def test_who_sees_which_topic(t, expected, who):
     assert Guardian(WHO[who]).can_view_topic(t) is expected[who]
 
 
+@pytest.mark.parametrize(("t", "told"), [
+    (topic(members_only=True), True),
+    (topic(members_only=True, hidden_at=NOW), False),  # hidden or held: its existence stays secret
+    (topic(), False),  # public: they can simply read it
+])
+def test_visitors_learn_only_that_a_visible_members_only_topic_exists(t, told):
+    assert Guardian(ANON).may_learn_topic_is_for_members(t) is told
+    assert Guardian(MEMBER).may_learn_topic_is_for_members(t) is False
+
+
 @pytest.mark.parametrize(("user", "edit", "delete", "history", "react"), [
     (ANON, False, False, False, False),
     (MEMBER, False, False, False, True),

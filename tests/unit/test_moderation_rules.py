@@ -7,6 +7,7 @@ import pytest
 
 from community.db import utcnow
 from community.moderation.screening import Rule, country_for_time_zone, phrase_pattern, screen_text
+from community.moderation.services import Helpline
 from community.permissions import Guardian
 
 
@@ -83,6 +84,20 @@ TOPIC = SimpleNamespace(members_only=False, hidden_at=None, locked_at=None, auth
 def post(author_id=1, **extra):
     values = {"author_id": author_id, "deleted_at": None, "hidden_at": None, "held_at": None, **extra}
     return SimpleNamespace(**values)
+
+
+@pytest.mark.parametrize(("contact", "links"), [
+    ("Call 116 123, free, day or night", [("116 123", "tel:116123")]),
+    ("Call or text 988", [("988", "tel:988")]),
+    ("Text SHOUT to 85258", [("85258", "sms:85258")]),
+    ("Call 13 11 14 or text 0477 13 11 14", [("13 11 14", "tel:131114"), ("0477 13 11 14", "sms:0477131114")]),
+    ("+33 9-72-39-40-50", [("+33 9-72-39-40-50", "tel:+33972394050")]),
+    ("If you might act on these thoughts now, call it", []),
+])
+def test_helpline_numbers_become_call_or_text_links_and_the_words_stay(contact, links):
+    parts = Helpline("Line", contact, "").contact_parts()
+    assert "".join(words for words, _link in parts) == contact
+    assert [(words, link) for words, link in parts if link] == links
 
 
 def test_a_silenced_member_reads_but_cannot_post_reply_or_edit():
