@@ -138,6 +138,7 @@ def authenticate(email: str, password: str) -> User | None:
         raise NotVerified()
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    user.first_sign_in = user.last_login_at is None  # for the greeting: not "welcome back" yet
     user.last_login_at = utcnow()
     db.session.commit()
     return user

@@ -85,7 +85,8 @@ def login():
                                     "Please check both and try again.")
         else:
             sign_in(user, remember=form.remember.data)
-            flash(f"Welcome, {user.display_name}.", "success")  # also true on a first sign-in
+            flash(f"Welcome, {user.display_name}." if user.first_sign_in
+                  else f"Welcome back, {user.display_name}.", "success")
             return redirect(safe_next())
     return render_template("auth/login.html", form=form)
 

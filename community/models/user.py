@@ -56,6 +56,7 @@ class User(UserMixin, Base):
     # The token of the sign-in this request runs under: set by community.security
     # when it signs the member in or loads them for a request. Never stored.
     sign_in_token = None
+    first_sign_in = False  # set by authenticate for the greeting; never stored
 
     def get_id(self) -> str:
         """What the session and the remember-me cookie carry: the member's session token

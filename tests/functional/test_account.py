@@ -213,3 +213,6 @@ def test_a_first_sign_in_is_not_welcomed_back(app, client):
     AuthActions(app, client).login(email)
     page = client.get("/").get_data(as_text=True)
     assert "Welcome, Newcomer." in page and "Welcome back" not in page
+    AuthActions(app, client).logout()
+    AuthActions(app, client).login(email)
+    assert "Welcome back, Newcomer." in client.get("/").get_data(as_text=True)

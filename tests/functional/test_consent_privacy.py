@@ -59,7 +59,9 @@ def test_admins_still_see_curation_and_disclosures_in_the_log(app, seeker):
 def test_the_member_sees_their_own_consent_record(app, seeker):
     with app.app_context():
         email = db.session.get(User, seeker).email
-    body = text(client_for(app, email).get("/trials/consent"))
+    member = client_for(app, email)
+    assert "/trials/consent#consent-record" in text(member.get("/account/"))
+    body = text(member.get("/trials/consent"))
     assert "Your consent record" in body
     assert body.count("turned on") == 2 and body.count("turned off") == 1
 
