@@ -164,8 +164,8 @@ WORDING: dict[str, Wording] = {
     "news.allow_writer": (lambda e: f"Let {e.member} write research news", None),
     "news.revoke_writer": (lambda e: f"Stopped {e.member} writing research news", None),
     # trial suggestions: consent (the member's own choice) and the catalogue's curation
-    "trials.consent_given": (lambda e: f"{e.member} turned on trial suggestions", None),
-    "trials.consent_withdrawn": (lambda e: f"{e.member} turned off trial suggestions", None),
+    # Admins only (the Guardian hides trials.* and privacy.* from moderators); never the content.
+    "privacy.consent_record_shown": (lambda e: f"Opened {e.members} trial-consent record, at their request", "reason"),
     "trials.criterion_added": (lambda e: f"Added a “{e.value('kind')}” criterion to trial {e.event.reason}", None),
     "trials.criterion_changed": (lambda e: f"Changed a “{e.value('kind')}” criterion of trial {e.event.reason}",
                                  None),
