@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from community.db import db
 from community.models import CheckIn, Flare, LabResult, OutboxMessage, Symptom, Treatment, User
-from community.tracking import services
+from community.tracking import checkin_log, common, health_profile, preferences
 from tests.tracking_support import seed_catalogues, symptom_id
 
 
@@ -28,7 +28,7 @@ def member(app, auth):
 
 def today(app, user_id) -> date:
     with app.app_context():
-        return services.local_today(db.session.get(User, user_id))
+        return common.local_today(db.session.get(User, user_id))
 
 
 def count(app, model) -> int:
@@ -51,7 +51,7 @@ def test_member_checks_in_for_today(app, client, member):
     assert response.status_code == 302
     assert "Your check-in for today is saved" in client.get(response.headers["Location"]).get_data(as_text=True)
     with app.app_context():
-        saved = services.checkin_for_day(db.session.get(User, member), day)
+        saved = checkin_log.checkin_for_day(db.session.get(User, member), day)
         assert (saved.wellbeing, saved.sleep_hours, saved.triggers) == (2, 6.5, ["sun", "stress"])
         assert {r.symptom_id: r.severity for r in saved.ratings} == {fatigue: 3, joints: 0}
 
@@ -391,7 +391,7 @@ def test_the_checkin_day_is_the_members_own_local_date(app, client, auth, monkey
     with app.app_context():
         seed_catalogues()
     auth.sign_in_as(time_zone=zone)
-    monkeypatch.setattr(services, "utcnow", lambda: datetime(2026, 3, 17, 11, 30, tzinfo=UTC))
+    monkeypatch.setattr(common, "utcnow", lambda: datetime(2026, 3, 17, 11, 30, tzinfo=UTC))
     page = client.get("/tracking/check-in").get_data(as_text=True)
     assert f'value="{local_day}"' in page
     assert client.submit("/tracking/check-in", {"day": local_day}).status_code == 302
@@ -482,7 +482,7 @@ def test_too_long_doctor_questions_are_shown_again_in_full_not_lost_in_a_redirec
     assert "Your questions can be up to 3,000 characters; this is 3,300" in page
     assert typed in page
     with app.app_context():
-        assert services.get_settings(db.session.get(User, member)).doctor_questions == "Keep these"
+        assert preferences.get_settings(db.session.get(User, member)).doctor_questions == "Keep these"
 
 
 def test_the_service_refuses_long_notes_rather_than_cutting_them(app, member):
@@ -491,10 +491,10 @@ def test_the_service_refuses_long_notes_rather_than_cutting_them(app, member):
     with app.app_context():
         user = db.session.get(User, member)
         with pytest.raises(ValidationFailed) as refused:
-            services.save_checkin(user, services.CheckInData(day=services.local_today(user), notes="x" * 5001))
+            checkin_log.save_checkin(user, checkin_log.CheckInData(day=common.local_today(user), notes="x" * 5001))
         assert refused.value.field == "notes"
         with pytest.raises(ValidationFailed):
-            services.save_profile(user, country="C" * 61)
+            health_profile.save_profile(user, country="C" * 61)
     assert count(app, CheckIn) == 0
 
 
