@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from community.errors import DomainError
+from community.tracking.cli import tracking_cli
 
 
 def register_commands(app: Flask) -> None:
@@ -19,6 +20,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(seed)
     app.cli.add_command(backup)
     app.cli.add_command(restore)
+    app.cli.add_command(tracking_cli)
 
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")

@@ -37,7 +37,6 @@ from community.tracking import (
     lab_log,
     pages,
     preferences,
-    reminder_job,
     treatment_log,
 )
 from community.tracking import labs as labs_
@@ -622,11 +621,3 @@ def export_csv(kind: str):
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="lupus-commons-{kind}.csv"'})
 
-# -- commands -------------------------------------------------------------------------------------
-@bp.cli.command("send-reminders")
-def send_reminders_command() -> None:
-    """Queue today's check-in reminder emails that are due (run every 15 minutes by a scheduler)."""
-    import click
-
-    sent = reminder_job.send_reminders()
-    click.echo(f"Queued {sent} check-in reminder(s).")
