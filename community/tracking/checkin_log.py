@@ -22,6 +22,7 @@ from community.tracking.common import (
     check_choices,
     check_day,
     clean_text,
+    ensure_own,
     guard,
     load_ratings,
     local_today,
@@ -167,12 +168,14 @@ def save_checkin(user: Any, data: CheckInData, *, checkin_id: int | None = None,
     return checkin
 
 
-def delete_checkin(user: Any, checkin_id: int) -> date:
+def delete_checkin(user: Any, checkin: CheckIn) -> date:
     """Delete one of the member's check-ins with its ratings; returns its day."""
-    checkin = own_record(user, CheckIn, checkin_id)
+    ensure_own(user, checkin)
     day = checkin.day
+    # Statements, not session.delete: the ratings may already be loaded on the check-in, and the
+    # unit of work would then try to delete them a second time.
     db.session.execute(delete(SymptomRating).where(SymptomRating.checkin_id == checkin.id))
-    db.session.delete(checkin)
+    db.session.execute(delete(CheckIn).where(CheckIn.id == checkin.id))
     db.session.commit()
     return day
 

@@ -85,10 +85,15 @@ def guard(user: Any) -> Guardian:
 
 def own_record(user: Any, model, record_id: int):
     """Load one of the member's records; anyone else's (or a missing one) is simply not found."""
-    guardian = guard(user)
     record = db.session.get(model, record_id)
     if record is None:
         raise NotFound()
+    return ensure_own(user, record)
+
+
+def ensure_own(user: Any, record):
+    """The record, when it is the member's; anyone else's is not found (no query: it is already loaded)."""
+    guardian = guard(user)
     guardian.ensure(guardian.can_change_record(record), hide=True)
     return record
 

@@ -18,6 +18,7 @@ from community.tracking.common import (
     check_choices,
     check_day,
     clean_text,
+    ensure_own,
     guard,
     local_today,
     own_record,
@@ -59,12 +60,13 @@ def _overlapping_flare(user: Any, start: date, end: date | None, except_id: int 
     return db.session.scalars(query.order_by(Flare.start_date).limit(1)).first()
 
 
-def save_flare(user: Any, data: FlareData, *, flare_id: int | None = None,
+def save_flare(user: Any, data: FlareData, *, flare: Flare | None = None,
                today: date | None = None) -> Flare:
     """Record or change a flare episode; flares may not overlap each other."""
     guard(user)
     today = today or local_today(user)
-    flare = own_record(user, Flare, flare_id) if flare_id is not None else None
+    if flare is not None:
+        ensure_own(user, flare)
     check_day(data.start_date, today, "start_date", "The start date")
     if data.end_date is not None:
         check_day(data.end_date, today, "end_date", "The end date")
@@ -101,9 +103,9 @@ def save_flare(user: Any, data: FlareData, *, flare_id: int | None = None,
     return flare
 
 
-def end_flare(user: Any, flare_id: int, *, today: date | None = None) -> Flare:
+def end_flare(user: Any, flare: Flare, *, today: date | None = None) -> Flare:
     """Mark an ongoing flare as over today."""
-    flare = own_record(user, Flare, flare_id)
+    ensure_own(user, flare)
     today = today or local_today(user)
     if flare.end_date is not None:
         raise ValidationFailed("That flare has already ended.")
@@ -112,9 +114,9 @@ def end_flare(user: Any, flare_id: int, *, today: date | None = None) -> Flare:
     return flare
 
 
-def delete_flare(user: Any, flare_id: int) -> None:
+def delete_flare(user: Any, flare: Flare) -> None:
     """Delete one of the member's flares."""
-    db.session.delete(own_record(user, Flare, flare_id))
+    db.session.delete(ensure_own(user, flare))
     db.session.commit()
 
 

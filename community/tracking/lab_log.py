@@ -20,6 +20,7 @@ from community.tracking.common import (
     catalogue_or_typed,
     check_day,
     clean_text,
+    ensure_own,
     guard,
     local_today,
     own_record,
@@ -72,11 +73,12 @@ def get_lab(user: Any, lab_id: int) -> LabResult:
     return own_record(user, LabResult, lab_id)
 
 
-def save_lab(user: Any, data: LabData, *, lab_id: int | None = None, today: date | None = None) -> LabResult:
+def save_lab(user: Any, data: LabData, *, lab: LabResult | None = None, today: date | None = None) -> LabResult:
     """Record or change a lab result; flagged high/low against the lab's own range."""
     guard(user)
     today = today or local_today(user)
-    lab = own_record(user, LabResult, lab_id) if lab_id is not None else None
+    if lab is not None:
+        ensure_own(user, lab)
     test, name = catalogue_or_typed(LabTest, data.lab_test_id, data.name, "lab_test_id", "test")
     value, value_text = parse_lab_value(data.value)
     check_day(data.taken_on, today, "taken_on")
@@ -110,9 +112,9 @@ def save_lab(user: Any, data: LabData, *, lab_id: int | None = None, today: date
     return lab
 
 
-def delete_lab(user: Any, lab_id: int) -> None:
+def delete_lab(user: Any, lab: LabResult) -> None:
     """Delete one of the member's lab results."""
-    db.session.delete(own_record(user, LabResult, lab_id))
+    db.session.delete(ensure_own(user, lab))
     db.session.commit()
 
 

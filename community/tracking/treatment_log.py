@@ -23,6 +23,7 @@ from community.tracking.common import (
     check_choices,
     check_day,
     clean_text,
+    ensure_own,
     guard,
     local_today,
     own_record,
@@ -56,9 +57,15 @@ def get_treatment(user: Any, treatment_id: int, *, with_side_effects: bool = Fal
     """One of the member's treatments (404 for anyone else's)."""
     treatment = own_record(user, Treatment, treatment_id)
     if with_side_effects:
-            set_committed_value(treatment, "side_effects", list(db.session.scalars(
-            select(TreatmentSideEffect).where(TreatmentSideEffect.treatment_id == treatment.id)
-            .order_by(TreatmentSideEffect.noted_on.desc(), TreatmentSideEffect.id.desc()))))
+        load_side_effects(treatment)
+    return treatment
+
+
+def load_side_effects(treatment: Treatment) -> Treatment:
+    """Fill the treatment's side-effect notes, newest first, in one query."""
+    set_committed_value(treatment, "side_effects", list(db.session.scalars(
+        select(TreatmentSideEffect).where(TreatmentSideEffect.treatment_id == treatment.id)
+        .order_by(TreatmentSideEffect.noted_on.desc(), TreatmentSideEffect.id.desc()))))
     return treatment
 
 
@@ -81,12 +88,13 @@ def _check_dose(dose: float | None, unit: str, frequency: str) -> None:
     check_choices([frequency], catalogue.FREQUENCIES, "frequency")
 
 
-def save_treatment(user: Any, data: TreatmentData, *, treatment_id: int | None = None,
+def save_treatment(user: Any, data: TreatmentData, *, treatment: Treatment | None = None,
                    today: date | None = None) -> Treatment:
     """Add or change a treatment: a catalogue medicine or the member's own words, dose, dates."""
     guard(user)
     today = today or local_today(user)
-    treatment = own_record(user, Treatment, treatment_id) if treatment_id is not None else None
+    if treatment is not None:
+        ensure_own(user, treatment)
     medication, name = catalogue_or_typed(Medication, data.medication_id, data.name,
                                            "medication_id", "medicine")
     _check_dose(data.dose, data.unit, data.frequency)
@@ -120,10 +128,10 @@ def save_treatment(user: Any, data: TreatmentData, *, treatment_id: int | None =
     return treatment
 
 
-def stop_treatment(user: Any, treatment_id: int, *, stop_date: date | None, reason: str,
+def stop_treatment(user: Any, treatment: Treatment, *, stop_date: date | None, reason: str,
                    today: date | None = None) -> Treatment:
     """Stop a running treatment on a date, with the reason."""
-    treatment = own_record(user, Treatment, treatment_id)
+    ensure_own(user, treatment)
     today = today or local_today(user)
     if treatment.stop_date is not None:
         raise ValidationFailed("This treatment is already stopped.")
@@ -139,10 +147,10 @@ def stop_treatment(user: Any, treatment_id: int, *, stop_date: date | None, reas
     return treatment
 
 
-def change_dose(user: Any, treatment_id: int, *, on: date | None, dose: float | None, unit: str,
+def change_dose(user: Any, old: Treatment, *, on: date | None, dose: float | None, unit: str,
                 frequency: str, today: date | None = None) -> Treatment:
     """End the current dose on a date and start the new one from that date (history kept)."""
-    old = own_record(user, Treatment, treatment_id)
+    ensure_own(user, old)
     today = today or local_today(user)
     if old.stop_date is not None:
         raise ValidationFailed("This treatment is stopped. Add it again to restart it.")
@@ -162,9 +170,9 @@ def change_dose(user: Any, treatment_id: int, *, on: date | None, dose: float | 
     return new
 
 
-def delete_treatment(user: Any, treatment_id: int) -> None:
+def delete_treatment(user: Any, treatment: Treatment) -> None:
     """Delete a treatment with its side-effect notes (a later dose step forgets the link)."""
-    treatment = own_record(user, Treatment, treatment_id)
+    ensure_own(user, treatment)
     db.session.execute(update(Treatment).where(Treatment.previous_id == treatment.id)
                        .values(previous_id=None))
     db.session.execute(delete(TreatmentSideEffect).where(TreatmentSideEffect.treatment_id == treatment.id))
@@ -172,10 +180,10 @@ def delete_treatment(user: Any, treatment_id: int) -> None:
     db.session.commit()
 
 
-def add_side_effect(user: Any, treatment_id: int, *, noted_on: date | None, description: str,
+def add_side_effect(user: Any, treatment: Treatment, *, noted_on: date | None, description: str,
                     severity: int | None, today: date | None = None) -> TreatmentSideEffect:
     """Note a side effect of a treatment on a date."""
-    treatment = own_record(user, Treatment, treatment_id)
+    ensure_own(user, treatment)
     today = today or local_today(user)
     check_day(noted_on, today, "noted_on")
     if noted_on < treatment.start_date:
@@ -200,9 +208,9 @@ def get_own_side_effect(user: Any, effect_id: int) -> TreatmentSideEffect:
     return own_record(user, TreatmentSideEffect, effect_id)
 
 
-def delete_side_effect(user: Any, effect_id: int) -> int:
+def delete_side_effect(user: Any, effect: TreatmentSideEffect) -> int:
     """Delete a side-effect note; returns its treatment's id."""
-    effect = own_record(user, TreatmentSideEffect, effect_id)
+    ensure_own(user, effect)
     treatment_id = effect.treatment_id
     db.session.execute(delete(TreatmentSideEffect).where(TreatmentSideEffect.id == effect.id))
     db.session.commit()

@@ -110,7 +110,7 @@ def _done(message: str, endpoint: str = "tracking.dashboard", **values):
 @bp.get("/")
 @access(MEMBER)
 def dashboard():
-    return render_template("tracking/dashboard.html", **pages.dashboard(current_user))
+    return render_template("tracking/dashboard.html", page=pages.dashboard(current_user))
 
 
 # -- check-in -----------------------------------------------------------------------------------
@@ -168,7 +168,7 @@ def checkin():
             return _done(f"Thank you. Your check-in for {when} is saved.")
     previous = checkin_log.last_ratings_before(current_user, day) if existing is None else {}
     first, rest = _checkin_symptom_groups(form, symptoms, existing, previous)
-    status = 422 if form.errors or form.form_errors else 200
+    status = 400 if form.errors or form.form_errors else 200
     return render_template("tracking/checkin.html", form=form, day=day, today=today, existing=existing,
                            first=first, rest=rest, previous=previous), status
 
@@ -183,10 +183,10 @@ def checkin_by_id(checkin_id: int):
 @bp.post("/check-ins/<int:checkin_id>/delete")
 @access(MEMBER)
 def delete_checkin(checkin_id: int):
-    checkin_log.get_checkin(current_user, checkin_id)
+    checkin = checkin_log.get_checkin(current_user, checkin_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    day = checkin_log.delete_checkin(current_user, checkin_id)
+    day = checkin_log.delete_checkin(current_user, checkin)
     return _done(f"Your check-in for {_calday(day)} is deleted.", "tracking.calendar",
                  month=f"{day:%Y-%m}")
 
@@ -204,7 +204,7 @@ def calendar():
     if not 1900 <= year <= today.year + 1:
         abort(404)
     return render_template("tracking/calendar.html",
-                           **pages.calendar_month(current_user, year, month, today=today))
+                           page=pages.calendar_month(current_user, year, month, today=today))
 
 
 @bp.route("/charts", methods=["GET", "POST"])
@@ -224,9 +224,9 @@ def charts_page():
     form.range.data = str(days)
     data = pages.chart_data(current_user, days=days, symptom_ids=session.get("chart_symptoms") or [])
     chart = charts.symptom_chart(data, _calday)
-    form.symptoms.data = data["chosen"]
+    form.symptoms.data = data.chosen
     return render_template("tracking/charts.html", form=form, data=data, chart=chart,
-                           rated=[data["symptoms"][sid] for sid in data["rated"]])
+                           rated=[data.symptoms[sid] for sid in data.rated])
 
 
 # -- flares -------------------------------------------------------------------------------------
@@ -262,7 +262,7 @@ def new_flare():
             show_error(form, error)
         else:
             return _done("Your flare is logged. Take care of yourself.", "tracking.flares")
-    return render_template("tracking/flare_form.html", form=form, flare=None), 422 if form.errors else 200
+    return render_template("tracking/flare_form.html", form=form, flare=None), 400 if form.errors else 200
 
 
 @bp.route("/flares/<int:flare_id>/edit", methods=["GET", "POST"])
@@ -272,22 +272,22 @@ def edit_flare(flare_id: int):
     form = _flare_form(obj=flare) if request.method == "GET" else _flare_form()
     if request.method == "POST" and form.validate_on_submit():
         try:
-            flare_log.save_flare(current_user, _flare_data(form), flare_id=flare.id)
+            flare_log.save_flare(current_user, _flare_data(form), flare=flare)
         except ValidationFailed as error:
             show_error(form, error)
         else:
             return _done("Your flare is updated.", "tracking.flares")
-    return render_template("tracking/flare_form.html", form=form, flare=flare), 422 if form.errors else 200
+    return render_template("tracking/flare_form.html", form=form, flare=flare), 400 if form.errors else 200
 
 
 @bp.post("/flares/<int:flare_id>/end")
 @access(MEMBER)
 def end_flare(flare_id: int):
-    flare_log.get_flare(current_user, flare_id)
+    flare = flare_log.get_flare(current_user, flare_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        flare_log.end_flare(current_user, flare_id)
+        flare_log.end_flare(current_user, flare)
     except ValidationFailed as error:
         flash(error.message, "error")
         return redirect(url_for("tracking.flares"))
@@ -297,10 +297,10 @@ def end_flare(flare_id: int):
 @bp.post("/flares/<int:flare_id>/delete")
 @access(MEMBER)
 def delete_flare(flare_id: int):
-    flare_log.get_flare(current_user, flare_id)
+    flare = flare_log.get_flare(current_user, flare_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    flare_log.delete_flare(current_user, flare_id)
+    flare_log.delete_flare(current_user, flare)
     return _done("The flare is deleted.", "tracking.flares")
 
 
@@ -333,7 +333,7 @@ def new_treatment():
         else:
             return _done(f"{treatment.name} is added to your treatments.", "tracking.treatments")
     return render_template("tracking/treatment_form.html", form=form, treatment=None,
-                           catalogue=common.medications()), 422 if form.errors else 200
+                           catalogue=common.medications()), 400 if form.errors else 200
 
 
 def _treatment_data(form) -> treatment_log.TreatmentData:
@@ -354,27 +354,27 @@ def treatment(treatment_id: int):
 @bp.post("/treatments/<int:treatment_id>/side-effects")
 @access(MEMBER)
 def add_side_effect(treatment_id: int):
-    treatment_log.get_treatment(current_user, treatment_id)
+    treatment = treatment_log.get_treatment(current_user, treatment_id)
     form = forms.SideEffectForm()
     if form.validate_on_submit():
         try:
-            treatment_log.add_side_effect(current_user, treatment_id, noted_on=form.noted_on.data,
+            treatment_log.add_side_effect(current_user, treatment, noted_on=form.noted_on.data,
                                      description=form.description.data, severity=form.severity.severity)
         except ValidationFailed as error:
             show_error(form, error)
         else:
             return _done("The side effect is noted.", "tracking.treatment", treatment_id=treatment_id)
-    treatment = treatment_log.get_treatment(current_user, treatment_id, with_side_effects=True)
-    return render_template("tracking/treatment.html", treatment=treatment, form=form), 422
+    treatment_log.load_side_effects(treatment)
+    return render_template("tracking/treatment.html", treatment=treatment, form=form), 400
 
 
 @bp.post("/side-effects/<int:effect_id>/delete")
 @access(MEMBER)
 def delete_side_effect(effect_id: int):
-    treatment_log.get_own_side_effect(current_user, effect_id)
+    effect = treatment_log.get_own_side_effect(current_user, effect_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    treatment_id = treatment_log.delete_side_effect(current_user, effect_id)
+    treatment_id = treatment_log.delete_side_effect(current_user, effect)
     return _done("The side-effect note is deleted.", "tracking.treatment", treatment_id=treatment_id)
 
 
@@ -387,13 +387,13 @@ def edit_treatment(treatment_id: int):
         form.name.data = ""
     if request.method == "POST" and form.validate_on_submit():
         try:
-            treatment_log.save_treatment(current_user, _treatment_data(form), treatment_id=treatment.id)
+            treatment_log.save_treatment(current_user, _treatment_data(form), treatment=treatment)
         except ValidationFailed as error:
             show_error(form, error)
         else:
             return _done("The treatment is updated.", "tracking.treatment", treatment_id=treatment.id)
     return render_template("tracking/treatment_form.html", form=form, treatment=treatment,
-                           catalogue=common.medications()), 422 if form.errors else 200
+                           catalogue=common.medications()), 400 if form.errors else 200
 
 
 @bp.route("/treatments/<int:treatment_id>/stop", methods=["GET", "POST"])
@@ -405,14 +405,14 @@ def stop_treatment(treatment_id: int):
         form.stop_date.data = _today()
     elif form.validate_on_submit():
         try:
-            treatment_log.stop_treatment(current_user, treatment_id, stop_date=form.stop_date.data,
+            treatment_log.stop_treatment(current_user, treatment, stop_date=form.stop_date.data,
                                     reason=form.reason.data)
         except ValidationFailed as error:
             show_error(form, error)
         else:
             return _done(f"{treatment.name} is marked as stopped.", "tracking.treatments")
     return render_template("tracking/treatment_stop.html", form=form, treatment=treatment), \
-        422 if form.errors or form.form_errors else 200
+        400 if form.errors or form.form_errors else 200
 
 
 @bp.route("/treatments/<int:treatment_id>/change-dose", methods=["GET", "POST"])
@@ -427,23 +427,23 @@ def change_dose(treatment_id: int):
         form.frequency.data = treatment.frequency
     elif form.validate_on_submit():
         try:
-            treatment_log.change_dose(current_user, treatment_id, on=form.on.data, dose=form.dose.data,
+            treatment_log.change_dose(current_user, treatment, on=form.on.data, dose=form.dose.data,
                                  unit=form.unit.data, frequency=form.frequency.data)
         except ValidationFailed as error:
             show_error(form, error)
         else:
             return _done(f"The new dose of {treatment.name} is saved.", "tracking.treatments")
     return render_template("tracking/treatment_dose.html", form=form, treatment=treatment), \
-        422 if form.errors or form.form_errors else 200
+        400 if form.errors or form.form_errors else 200
 
 
 @bp.post("/treatments/<int:treatment_id>/delete")
 @access(MEMBER)
 def delete_treatment(treatment_id: int):
-    treatment_log.get_treatment(current_user, treatment_id)
+    treatment = treatment_log.get_treatment(current_user, treatment_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    treatment_log.delete_treatment(current_user, treatment_id)
+    treatment_log.delete_treatment(current_user, treatment)
     return _done("The treatment is deleted.", "tracking.treatments")
 
 
@@ -483,7 +483,7 @@ def new_lab():
         else:
             return _done(f"Your {lab.name} result is saved.", "tracking.labs")
     return render_template("tracking/lab_form.html", form=form, lab=None, tests=common.lab_tests()), \
-        422 if form.errors else 200
+        400 if form.errors else 200
 
 
 @bp.route("/labs/<int:lab_id>/edit", methods=["GET", "POST"])
@@ -497,22 +497,22 @@ def edit_lab(lab_id: int):
             form.name.data = ""
     elif form.validate_on_submit():
         try:
-            lab_log.save_lab(current_user, _lab_data(form), lab_id=lab.id)
+            lab_log.save_lab(current_user, _lab_data(form), lab=lab)
         except ValidationFailed as error:
             show_error(form, error)
         else:
             return _done("The lab result is updated.", "tracking.labs")
     return render_template("tracking/lab_form.html", form=form, lab=lab, tests=common.lab_tests()), \
-        422 if form.errors else 200
+        400 if form.errors else 200
 
 
 @bp.post("/labs/<int:lab_id>/delete")
 @access(MEMBER)
 def delete_lab(lab_id: int):
-    lab_log.get_lab(current_user, lab_id)
+    lab = lab_log.get_lab(current_user, lab_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    lab_log.delete_lab(current_user, lab_id)
+    lab_log.delete_lab(current_user, lab)
     return _done("The lab result is deleted.", "tracking.labs")
 
 
@@ -539,7 +539,7 @@ def profile():
             show_error(form, error)
         else:
             return _done("Your health profile is saved.", "tracking.profile")
-    return render_template("tracking/profile.html", form=form), 422 if form.errors or form.form_errors else 200
+    return render_template("tracking/profile.html", form=form), 400 if form.errors or form.form_errors else 200
 
 
 @bp.route("/reminders", methods=["GET", "POST"])
@@ -556,7 +556,7 @@ def reminders():
             message = (f"We'll email you at {form.reminder_time.data:%H:%M} if you haven't checked in yet."
                        if form.reminder_enabled.data else "Reminders are off.")
             return _done(message, "tracking.reminders")
-    return render_template("tracking/reminders.html", form=form), 422 if form.errors else 200
+    return render_template("tracking/reminders.html", form=form), 400 if form.errors else 200
 
 
 # -- doctor summary, exports ----------------------------------------------------------------------
@@ -576,7 +576,7 @@ def _summary_page(questions_form, status: int = 200):
         if form.validate():
             period = pages.Period(form.start.data, form.end.data)
         else:
-            status = 422
+            status = 400
     else:
         form.start.data, form.end.data = period.start, period.end
     data = None
@@ -585,7 +585,7 @@ def _summary_page(questions_form, status: int = 200):
             data = pages.doctor_summary(current_user, period, today=today)
         except ValidationFailed as error:
             show_error(form, error)
-            status = 422
+            status = 400
     return render_template("tracking/summary.html", form=form, data=data, questions_form=questions_form), status
 
 
@@ -603,7 +603,7 @@ def save_questions():
             return redirect(url_for("tracking.summary", **{k: v for k, v in request.args.items()
                                                            if k in ("start", "end")}) + "#doctor-questions")
     # Shown again with everything typed, the message beside the box.
-    return _summary_page(form, 422)
+    return _summary_page(form, 400)
 
 
 @bp.get("/export")

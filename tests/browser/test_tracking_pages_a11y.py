@@ -28,7 +28,7 @@ def test_every_tracking_page_with_records_is_accessible(page, live_server, check
         pred = treatment_log.save_treatment(user, treatment_log.TreatmentData(
             medication_id=None, name="Prednisone", dose=20, unit="mg", frequency="once_daily",
             start_date=today - timedelta(days=40)))
-        treatment_log.add_side_effect(user, pred.id, noted_on=today - timedelta(days=3), description="Poor sleep",
+        treatment_log.add_side_effect(user, pred, noted_on=today - timedelta(days=3), description="Poor sleep",
                                  severity=2)
         for n in range(35):
             checkin_log.save_checkin(user, checkin_log.CheckInData(

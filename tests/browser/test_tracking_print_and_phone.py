@@ -49,7 +49,7 @@ def ninety_full_days(email: str) -> None:
         treatment(user, slug=slug, start=start, today=today, stop_date=stop, stop_reason=reason)
     hcq = treatment(user, slug="hydroxychloroquine", start=date(2020, 5, 1), today=today)
     pred = treatment(user, slug="prednisone", dose=10, start=today - timedelta(days=70), today=today)
-    treatment_log.change_dose(user, pred.id, on=today - timedelta(days=40), dose=20, unit="mg",
+    treatment_log.change_dose(user, pred, on=today - timedelta(days=40), dose=20, unit="mg",
                          frequency="once_daily", today=today)
     mmf = treatment_log.save_treatment(user, treatment_log.TreatmentData(
         medication_id=medication_id("mycophenolate"), name="", dose=1000, unit="mg", frequency="twice_daily",

@@ -152,7 +152,7 @@ def test_another_members_checkin_is_not_found(ctx):
     with pytest.raises(NotFound):
         checkin_log.get_checkin(other, saved.id)
     with pytest.raises(NotFound):
-        checkin_log.delete_checkin(other, saved.id)
+        checkin_log.delete_checkin(other, saved)
     assert count(CheckIn) == 1
 
 
@@ -172,7 +172,7 @@ def test_an_ongoing_flare_blocks_a_later_one_until_it_ends(ctx):
     ongoing = flare(user, date(2026, 3, 1))
     with pytest.raises(ValidationFailed, match="still ongoing"):
         flare(user, date(2026, 3, 10))
-    flare_log.end_flare(user, ongoing.id, today=date(2026, 3, 8))
+    flare_log.end_flare(user, ongoing, today=date(2026, 3, 8))
     flare(user, date(2026, 3, 10))
     assert count(Flare) == 2
 
@@ -182,7 +182,7 @@ def test_back_to_back_flares_are_fine_and_editing_does_not_clash_with_itself(ctx
     first = flare(user, date(2026, 3, 1), date(2026, 3, 4))
     flare(user, date(2026, 3, 5), date(2026, 3, 8))
     flare_log.save_flare(user, flare_log.FlareData(start_date=date(2026, 3, 1), end_date=date(2026, 3, 4),
-                                                 severity="severe"), flare_id=first.id, today=TODAY)
+                                                 severity="severe"), flare=first, today=TODAY)
     assert flare_log.get_flare(user, first.id).severity == "severe"
 
 
@@ -229,10 +229,10 @@ def test_stop_before_start_and_stop_without_reason_are_refused(ctx):
     user = make_user()
     saved = treatment(user, start=date(2026, 2, 1))
     with pytest.raises(ValidationFailed) as error:
-        treatment_log.stop_treatment(user, saved.id, stop_date=date(2026, 1, 1), reason="cost", today=TODAY)
+        treatment_log.stop_treatment(user, saved, stop_date=date(2026, 1, 1), reason="cost", today=TODAY)
     assert error.value.field == "stop_date"
     with pytest.raises(ValidationFailed) as error:
-        treatment_log.stop_treatment(user, saved.id, stop_date=date(2026, 3, 1), reason="", today=TODAY)
+        treatment_log.stop_treatment(user, saved, stop_date=date(2026, 3, 1), reason="", today=TODAY)
     assert error.value.field == "reason"
     assert treatment_log.get_treatment(user, saved.id).stop_date is None
 
@@ -240,7 +240,7 @@ def test_stop_before_start_and_stop_without_reason_are_refused(ctx):
 def test_a_dose_change_keeps_the_old_dose_in_history(ctx):
     user = make_user()
     old = treatment(user, slug="prednisone", dose=20, start=date(2026, 2, 1))
-    new = treatment_log.change_dose(user, old.id, on=date(2026, 3, 1), dose=10, unit="mg", frequency="once_daily",
+    new = treatment_log.change_dose(user, old, on=date(2026, 3, 1), dose=10, unit="mg", frequency="once_daily",
                                today=TODAY)
     old = treatment_log.get_treatment(user, old.id)
     assert (old.stop_date, old.stop_reason) == (date(2026, 2, 28), "dose_changed")
@@ -253,10 +253,10 @@ def test_side_effects_are_dated_and_not_before_the_treatment_started(ctx):
     user = make_user()
     saved = treatment(user, start=date(2026, 2, 1))
     with pytest.raises(ValidationFailed) as error:
-        treatment_log.add_side_effect(user, saved.id, noted_on=date(2026, 1, 20), description="Nausea", severity=1,
+        treatment_log.add_side_effect(user, saved, noted_on=date(2026, 1, 20), description="Nausea", severity=1,
                                  today=TODAY)
     assert error.value.field == "noted_on"
-    treatment_log.add_side_effect(user, saved.id, noted_on=date(2026, 2, 10), description="Nausea", severity=1,
+    treatment_log.add_side_effect(user, saved, noted_on=date(2026, 2, 10), description="Nausea", severity=1,
                              today=TODAY)
     assert [e.description for e in treatment_log.get_treatment(user, saved.id, with_side_effects=True).side_effects] \
         == ["Nausea"]
@@ -265,9 +265,9 @@ def test_side_effects_are_dated_and_not_before_the_treatment_started(ctx):
 def test_deleting_a_treatment_keeps_the_next_dose_step(ctx):
     user = make_user()
     old = treatment(user, slug="prednisone", dose=20, start=date(2026, 2, 1))
-    new = treatment_log.change_dose(user, old.id, on=date(2026, 3, 1), dose=10, unit="mg", frequency="once_daily",
+    new = treatment_log.change_dose(user, old, on=date(2026, 3, 1), dose=10, unit="mg", frequency="once_daily",
                                today=TODAY)
-    treatment_log.delete_treatment(user, old.id)
+    treatment_log.delete_treatment(user, old)
     assert treatment_log.get_treatment(user, new.id).previous_id is None
 
 
@@ -386,12 +386,12 @@ def test_doctor_summary_shows_trends_flares_changes_and_out_of_range_labs(ctx):
     lab(user, value="0.7", ref_low=0.9, ref_high=1.8, taken_on=TODAY - timedelta(days=3))
     preferences.save_questions(user, "Can I lower prednisone?")
     data = pages.doctor_summary(user, pages.Period(TODAY - timedelta(days=13), TODAY), today=TODAY)
-    top = data["top"][0]
-    assert (top["symptom"].slug, top["trend"], top["worst"]) == ("fatigue", "worse", 3)
-    assert len(data["flares"]) == 1
-    assert [(kind, t.id) for _d, kind, t in data["events"]] == [("started", pred.id)]
-    assert [r.flag for r in data["labs_out_of_range"]] == ["low"]
-    assert data["settings"].doctor_questions == "Can I lower prednisone?"
+    top = data.top[0]
+    assert (top.symptom.slug, top.trend, top.worst) == ("fatigue", "worse", 3)
+    assert len(data.flares) == 1
+    assert [(kind, t.id) for _d, kind, t in data.events] == [("started", pred.id)]
+    assert [r.flag for r in data.labs_out_of_range] == ["low"]
+    assert data.settings.doctor_questions == "Can I lower prednisone?"
 
 
 def test_summary_period_in_the_future_or_backwards_is_refused(ctx):
@@ -419,7 +419,7 @@ def test_account_export_holds_every_tracking_record_and_deletion_erases_them(ctx
     checkin(user, custom_symptom="Itchy ears", custom_severity=2, medications_taken=[saved_treatment.id])
     flare(user, date(2026, 3, 1))
     lab(user)
-    treatment_log.add_side_effect(user, saved_treatment.id, noted_on=date(2026, 2, 1), description="Nausea",
+    treatment_log.add_side_effect(user, saved_treatment, noted_on=date(2026, 2, 1), description="Nausea",
                              severity=1, today=TODAY)
     health_profile.save_profile(user, diagnoses=["sle"], today=TODAY)
     preferences.save_reminder(user, enabled=True, at=time(19, 0))
@@ -442,19 +442,19 @@ def test_the_calendar_draws_an_ongoing_flare_up_to_today_and_not_into_the_days_t
     user = make_user()
     flare(user, start=TODAY - timedelta(days=3))  # still going on
     month = pages.calendar_month(user, TODAY.year, TODAY.month, today=TODAY)
-    flare_days = [cell["day"] for week in month["weeks"] for cell in week if cell and cell["flare"]]
+    flare_days = [cell.day for week in month.weeks for cell in week if cell and cell.flare]
     assert flare_days == [TODAY - timedelta(days=n) for n in (3, 2, 1, 0)]
     # The month after holds only days to come: no flare drawn there at all.
     following = (TODAY.replace(day=28) + timedelta(days=4))
     later = pages.calendar_month(user, following.year, following.month, today=TODAY)
-    assert not [cell for week in later["weeks"] for cell in week if cell and cell["flare"]]
+    assert not [cell for week in later.weeks for cell in week if cell and cell.flare]
 
 
 def test_the_calendar_draws_an_ended_flare_over_its_own_days_only(ctx):
     user = make_user()
     flare(user, start=TODAY - timedelta(days=10), end=TODAY - timedelta(days=8))
     month = pages.calendar_month(user, TODAY.year, TODAY.month, today=TODAY)
-    flare_days = [cell["day"] for week in month["weeks"] for cell in week if cell and cell["flare"]]
+    flare_days = [cell.day for week in month.weeks for cell in week if cell and cell.flare]
     assert flare_days == [TODAY - timedelta(days=n) for n in (10, 9, 8)]
 
 
@@ -471,9 +471,9 @@ def test_a_symptom_recovering_after_a_flare_reads_as_better_lately(ctx):
         checkin(user, day=day, ratings={fatigue: severity})
     period = pages.Period(TODAY - timedelta(days=89), TODAY)
     data = pages.doctor_summary(user, period, today=TODAY)
-    row = data["top"][0]
-    assert (row["trend"], row["earlier"], row["recent"]) == ("better", 4, 2)
-    windows = data["trend"]
+    row = data.top[0]
+    assert (row.trend, row.earlier, row.recent) == ("better", 4, 2)
+    windows = data.trend
     assert (windows.earlier_start, windows.earlier_end, windows.recent_start, windows.end) == (
         TODAY - timedelta(days=27), TODAY - timedelta(days=14), TODAY - timedelta(days=13), TODAY)
 
@@ -483,21 +483,21 @@ def test_lately_says_nothing_when_either_fortnight_has_too_few_ratings(ctx):
     for n in (0, 1, 2, 3, 20):
         checkin(user, day=TODAY - timedelta(days=n), ratings={symptom_id("fatigue"): 3})
     data = pages.doctor_summary(user, pages.Period(TODAY - timedelta(days=89), TODAY), today=TODAY)
-    assert data["top"][0]["trend"] == ""
+    assert data.top[0].trend == ""
 
 
 def test_summary_lists_treatments_tried_before_the_period_with_dates_and_why_stopped(ctx):
     user = make_user()
     period = pages.Period(TODAY - timedelta(days=89), TODAY)
     mtx = treatment(user, slug="methotrexate", dose=10, start=date(2024, 3, 4), frequency="once_weekly")
-    treatment_log.change_dose(user, mtx.id, on=date(2024, 6, 3), dose=15, unit="mg", frequency="once_weekly",
+    treatment_log.change_dose(user, mtx, on=date(2024, 6, 3), dose=15, unit="mg", frequency="once_weekly",
                          today=TODAY)
-    treatment_log.stop_treatment(user, mtx.id + 1, stop_date=date(2025, 8, 9), reason="side_effects", today=TODAY)
+    treatment_log.stop_treatment(user, treatment_log.get_treatment(user, mtx.id + 1), stop_date=date(2025, 8, 9), reason="side_effects", today=TODAY)
     aza = treatment(user, slug="azathioprine", dose=100, start=date(2023, 1, 2))
-    treatment_log.stop_treatment(user, aza.id, stop_date=date(2023, 9, 1), reason="not_effective", today=TODAY)
+    treatment_log.stop_treatment(user, aza, stop_date=date(2023, 9, 1), reason="not_effective", today=TODAY)
     treatment(user, slug="hydroxychloroquine", start=date(2022, 5, 1))  # still taken: not "tried before"
-    rows = pages.doctor_summary(user, period, today=TODAY)["tried_before"]
-    assert [(r["treatment"].name.split()[0], r["started"], r["stopped"], r["reason"], r["treatment"].dose)
+    rows = pages.doctor_summary(user, period, today=TODAY).tried_before
+    assert [(r.treatment.name.split()[0], r.started, r.stopped, r.reason, r.treatment.dose)
             for r in rows] == [("Methotrexate", date(2024, 3, 4), date(2025, 8, 9), "side_effects", 15),
                                ("Azathioprine", date(2023, 1, 2), date(2023, 9, 1), "not_effective", 100)]
 
