@@ -131,12 +131,12 @@ def eligibility_step(viewer: Any, nct_id: str) -> str:
     Nothing is computed here: matching happens only on the trial page, and only
     under current consent.
     """
-    from community.trials import services as trials
+    from community.trials import consents, trial_pages
 
-    trials.get_trial(nct_id)  # unknown trials answer 404
+    trial_pages.get_trial(nct_id)  # unknown trials answer 404
     if not Guardian(viewer).is_member:
         return "join"
-    if trials.current_consent(viewer) is None:
+    if consents.current_consent(viewer) is None:
         return "consent"
     return "result"
 

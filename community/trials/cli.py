@@ -18,7 +18,7 @@ def _report(report, label: str) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 def import_files(files: tuple[str, ...]) -> None:
     """Import ClinicalTrials.gov API v2 JSON FILES (a study, a list, or an API page); upsert by NCT id."""
-    from community.trials import importer, services
+    from community.trials import importer, matching_runs
 
     records, unreadable = [], []
     for name in files:
@@ -30,7 +30,7 @@ def import_files(files: tuple[str, ...]) -> None:
         report = importer.import_records(records, progress=bar.update)
     report.problems[:0] = unreadable
     _report(report, "Studies")
-    updated = services.recompute_for_consenting_members()
+    updated = matching_runs.recompute_for_consenting_members()
     click.echo(f"Suggestions refreshed for {updated} member{'s' if updated != 1 else ''}.")
     if report.problems:
         raise SystemExit(1)
@@ -42,7 +42,7 @@ def import_files(files: tuple[str, ...]) -> None:
 @click.option("--page-size", type=click.IntRange(1, 1000), default=100, show_default=True)
 def fetch(condition: str, max_pages: int | None, page_size: int) -> None:
     """Page through the registry's /studies search and import every study found."""
-    from community.trials import client, importer, services
+    from community.trials import client, importer, matching_runs
 
     base = current_app.config["TRIALS_API_BASE_URL"]
     total = importer.ImportReport()
@@ -60,7 +60,7 @@ def fetch(condition: str, max_pages: int | None, page_size: int) -> None:
     except client.FetchFailed as error:
         failed = str(error)
     _report(total, "Studies")
-    updated = services.recompute_for_consenting_members()
+    updated = matching_runs.recompute_for_consenting_members()
     click.echo(f"Suggestions refreshed for {updated} member{'s' if updated != 1 else ''}.")
     if failed:
         raise click.ClickException(f"Stopped early: {failed}. Pages before it were imported.")
@@ -69,9 +69,9 @@ def fetch(condition: str, max_pages: int | None, page_size: int) -> None:
 @bp.cli.command("recompute")
 def recompute() -> None:
     """Bring every consenting member's suggestions up to date (run from cron after tracking changes)."""
-    from community.trials import services
+    from community.trials import matching_runs
 
-    updated = services.recompute_for_consenting_members()
+    updated = matching_runs.recompute_for_consenting_members()
     click.echo(f"Suggestions refreshed for {updated} member{'s' if updated != 1 else ''}.")
 
 
@@ -119,9 +119,9 @@ def reader_report(files: tuple[str, ...], timing_studies: int) -> None:
 @click.option("--all", "everything", is_flag=True, help="Every study, not only those read by an older reader.")
 def reread(everything: bool) -> None:
     """Read studies' eligibility text again with the current reader (admins' reviews are kept)."""
-    from community.trials import services
+    from community.trials import curation_admin, matching_runs
 
-    count = services.reread_catalogue(everything=everything)
+    count = curation_admin.reread_catalogue(everything=everything)
     click.echo(f"Read {count} stud{'y' if count == 1 else 'ies'} again.")
-    updated = services.recompute_for_consenting_members()
+    updated = matching_runs.recompute_for_consenting_members()
     click.echo(f"Suggestions refreshed for {updated} member{'s' if updated != 1 else ''}.")
