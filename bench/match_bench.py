@@ -174,11 +174,11 @@ def database_matching(engine: str, trials: list[TrialSpec], workdir: Path) -> di
         from sqlalchemy import select
 
         from community import create_app
-        from community.cli import alembic_config
         from community.db import db
         from community.generate import PRESETS, generate
         from community.models import TrialConsent, User
         from community.reference import load_all
+        from community.schema import alembic_config
         from community.trials import matching, matching_runs, suggestions
         from config import DevelopmentConfig
 

@@ -88,12 +88,12 @@ def prepare(database_url: str, data_set: str) -> dict:
 
     from community import create_app
     from community.auth.services import find_by_email
-    from community.cli import alembic_config
     from community.db import db
     from community.generate import PRESETS, generate
     from community.models import Category, CheckIn, Post, Topic, User
     from community.passwords import hash_password
     from community.reference import load_all
+    from community.schema import alembic_config
     from community.trials import consents, suggestions
     from config import DevelopmentConfig
 

@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from community.errors import DomainError
+from community.schema import alembic_config
 from community.tracking.cli import tracking_cli
 
 
@@ -24,19 +25,6 @@ def register_commands(app: Flask) -> None:
 
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
-
-
-def alembic_config(url: str | None = None):
-    from pathlib import Path
-
-    from alembic.config import Config as AlembicConfig
-    from flask import current_app
-
-    root = Path(__file__).resolve().parent.parent
-    cfg = AlembicConfig(str(root / "alembic.ini"))
-    cfg.set_main_option("script_location", str(root / "migrations"))
-    cfg.attributes["database_url"] = url or current_app.config["DATABASE_URL"]
-    return cfg
 
 
 @db_cli.command("upgrade")
