@@ -3,7 +3,7 @@
 from alembic import command
 from sqlalchemy import create_engine, inspect, text
 
-from community.schema import alembic_config
+from community.cli import alembic_config
 from tests.conftest import POSTGRES_URL
 from tests.unit.test_migrations import fresh_database_url
 
