@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from community.models.tracking import SEVERITY_WORDS
+from community.models.tracking import SEVERITY_MAX, SEVERITY_SCALE, SEVERITY_WORDS
 from community.tracking import catalogue
 from community.tracking.pages import ChartData
 
@@ -77,7 +77,7 @@ def symptom_chart(data: ChartData, say_day) -> dict[str, Any]:
     plot_h = HEIGHT - TOP - BOTTOM
 
     def y(value: float) -> float:
-        return TOP + plot_h - value / 4 * plot_h
+        return TOP + plot_h - value / SEVERITY_MAX * plot_h
 
     series, table_weeks, averages = [], set(), {}
     for i, sid in enumerate(data.chosen):
@@ -110,7 +110,7 @@ def symptom_chart(data: ChartData, say_day) -> dict[str, Any]:
     return {
         "width": WIDTH, "height": HEIGHT, "left": LEFT, "right": WIDTH - RIGHT, "top": TOP,
         "bottom": HEIGHT - BOTTOM,
-        "y_ticks": [(y(v), str(v), SEVERITY_WORDS[v]) for v in range(5)],
+        "y_ticks": [(y(v), str(v), SEVERITY_WORDS[v]) for v in SEVERITY_SCALE],
         "x_ticks": _ticks(start, end), "series": series, "flares": flares, "events": events,
         "table": table, "names": [s.name for s in series],
     }

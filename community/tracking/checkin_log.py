@@ -17,6 +17,7 @@ from community.models import (
     Symptom,
     SymptomRating,
 )
+from community.models.tracking import SEVERITY_MAX, SEVERITY_SCALE, SEVERITY_WORDS
 from community.tracking import catalogue
 from community.tracking.common import (
     check_choices,
@@ -33,6 +34,7 @@ from community.tracking.common import (
 from community.tracking.treatment_log import treatments_active_on
 
 MAX_SLEEP_HOURS = 24
+SCALE_TEXT = f"from 0 ({SEVERITY_WORDS[0]}) to {SEVERITY_MAX} ({SEVERITY_WORDS[-1]})"  # "from 0 (none) to 4 (very severe)"
 
 
 @dataclass
@@ -115,19 +117,20 @@ def save_checkin(user: Any, data: CheckInData, *, checkin_id: int | None = None,
         symptom = symptoms.get(symptom_id)
         if symptom is None or not guardian.can_rate_symptom(symptom):
             raise ValidationFailed("One of those symptoms isn't available to rate.")
-        if severity not in range(5):
-            raise ValidationFailed(f"Please rate {symptom.name.lower()} from 0 (none) to 4 (very severe).")
+        if severity not in SEVERITY_SCALE:
+            raise ValidationFailed(f"Please rate {symptom.name.lower()} {SCALE_TEXT}.")
     active = {t.id for t in treatments_active_on(user, data.day)}
     taken = list(dict.fromkeys(int(t) for t in data.medications_taken or []))
     if any(t not in active for t in taken):
         raise ValidationFailed("Please choose from your treatments shown.", field="medications_taken")
     custom_name = " ".join((data.custom_symptom or "").split())
     if custom_name and data.custom_severity is None:
-        raise ValidationFailed("Please rate your own symptom too, from 0 to 4.", field="custom_severity")
+        raise ValidationFailed(f"Please rate your own symptom too, from 0 to {SEVERITY_MAX}.",
+                               field="custom_severity")
     if data.custom_severity is not None and not custom_name:
         raise ValidationFailed("Please name the symptom you rated.", field="custom_symptom")
-    if data.custom_severity is not None and data.custom_severity not in range(5):
-        raise ValidationFailed("Please rate it from 0 (none) to 4 (very severe).", field="custom_severity")
+    if data.custom_severity is not None and data.custom_severity not in SEVERITY_SCALE:
+        raise ValidationFailed(f"Please rate it {SCALE_TEXT}.", field="custom_severity")
     custom_trigger = clean_text(data.custom_trigger, 80, "custom_trigger", "Another trigger")
     notes = clean_text(data.notes, 5000, "notes", "Notes")
     if custom_name:

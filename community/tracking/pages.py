@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 
 from community.db import db
 from community.errors import ValidationFailed
@@ -459,7 +459,3 @@ def export_rows(user: Any) -> ExportRows:
         labs=list(db.session.scalars(select(LabResult).where(LabResult.user_id == user.id)
                                      .order_by(LabResult.taken_on, LabResult.name))))
 
-
-def has_any_records(user: Any) -> bool:
-    """Whether the member has logged anything yet (for first-visit guidance)."""
-    return db.session.scalar(select(func.count(CheckIn.id)).where(CheckIn.user_id == user.id)) > 0

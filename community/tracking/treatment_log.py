@@ -17,6 +17,7 @@ from community.models import (
     Treatment,
     TreatmentSideEffect,
 )
+from community.models.tracking import SEVERITY_MAX, SEVERITY_SCALE
 from community.tracking import catalogue
 from community.tracking.common import (
     catalogue_or_typed,
@@ -194,8 +195,8 @@ def add_side_effect(user: Any, treatment: Treatment, *, noted_on: date | None, d
         raise ValidationFailed("Please describe the side effect.", field="description")
     if len(description) > 300:
         raise ValidationFailed("Please keep it under 300 characters.", field="description")
-    if severity is not None and severity not in range(5):
-        raise ValidationFailed("Please rate it from 0 to 4.", field="severity")
+    if severity is not None and severity not in SEVERITY_SCALE:
+        raise ValidationFailed(f"Please rate it from 0 to {SEVERITY_MAX}.", field="severity")
     effect = TreatmentSideEffect(treatment_id=treatment.id, user_id=user.id, noted_on=noted_on,
                                  description=description, severity=severity)
     db.session.add(effect)
