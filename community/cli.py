@@ -11,6 +11,7 @@ from flask.cli import AppGroup, with_appcontext
 from community.errors import DomainError
 from community.schema import alembic_config
 from community.tracking.cli import tracking_cli
+from community.trials.cli import trials_cli
 
 
 def register_commands(app: Flask) -> None:
@@ -22,6 +23,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(backup)
     app.cli.add_command(restore)
     app.cli.add_command(tracking_cli)
+    app.cli.add_command(trials_cli)
 
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")

@@ -235,5 +235,3 @@ def admin_correct_bullet(bullet_id: int):
             return redirect(url_for("trials.admin_trial", nct_id=trial.nct_id, _anchor=f"bullet-{bullet.id}"))
     return render_template("trials/admin_correct.html", trial=trial, bullet=bullet, form=form, kinds=CURATED_KINDS)
 
-
-from community.trials import cli  # noqa: E402,F401 - registers `flask trials ...` on this blueprint
