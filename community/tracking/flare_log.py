@@ -45,6 +45,7 @@ def get_flare(user: Any, flare_id: int) -> Flare:
 
 
 def list_flares(user: Any) -> list[Flare]:
+    """The member's flares, latest first."""
     guard(user)
     return list(db.session.scalars(select(Flare).where(Flare.user_id == user.id)
                                    .order_by(Flare.start_date.desc())))

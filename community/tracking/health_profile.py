@@ -23,6 +23,7 @@ from community.tracking.common import (
 
 
 def get_profile(user: Any) -> HealthProfile | None:
+    """The member's health profile, or None before they save one."""
     guard(user)
     return db.session.scalar(select(HealthProfile).where(HealthProfile.user_id == user.id))
 

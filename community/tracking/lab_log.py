@@ -63,6 +63,7 @@ class LabData:
 
 
 def list_labs(user: Any) -> list[LabResult]:
+    """The member's lab results, by test and then date."""
     guard(user)
     return list(db.session.scalars(select(LabResult).where(LabResult.user_id == user.id)
                                    .order_by(LabResult.name, LabResult.taken_on, LabResult.id)))

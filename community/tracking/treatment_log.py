@@ -48,6 +48,7 @@ class TreatmentData:
 
 
 def list_treatments(user: Any) -> list[Treatment]:
+    """The member's treatments: running ones first, then by start date, latest first."""
     guard(user)
     return list(db.session.scalars(select(Treatment).where(Treatment.user_id == user.id)
                                    .order_by(Treatment.stop_date.is_not(None), Treatment.start_date.desc(),

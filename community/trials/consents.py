@@ -38,6 +38,7 @@ CATEGORY_LABELS = {
 
 
 def guard(user: Any) -> Guardian:
+    """The member's Guardian, once it has confirmed they may use trial suggestions (404 otherwise)."""
     guardian = Guardian(user)
     guardian.ensure(guardian.can_use_trial_suggestions(), hide=True)
     return guardian
@@ -98,6 +99,7 @@ def disclose_consent_record(viewer: Any, member: Any, reason: str) -> list[Trial
 
 
 def delete_derived(user_id: int, *, keep_interests: bool = False) -> None:
+    """Delete what matching derived for a member (and their interest marks unless ``keep_interests``)."""
     db.session.execute(delete(TrialMatch).where(TrialMatch.user_id == user_id))
     db.session.execute(delete(TrialMatchState).where(TrialMatchState.user_id == user_id))
     db.session.execute(delete(TrialNotification).where(TrialNotification.user_id == user_id))
