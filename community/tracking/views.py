@@ -38,6 +38,7 @@ from community.tracking import (
     pages,
     preferences,
     treatment_log,
+    visit_summary,
 )
 from community.tracking import labs as labs_
 from community.views import show_error
@@ -571,10 +572,10 @@ def _summary_page(questions_form, status: int = 200):
     """The summary for the period asked for (the last 90 days by default), with the questions form."""
     today = _today()
     form = forms.PeriodForm(request.args if request.args else None)
-    period = pages.Period(today - timedelta(days=89), today)
+    period = visit_summary.Period(today - timedelta(days=89), today)
     if request.args:
         if form.validate():
-            period = pages.Period(form.start.data, form.end.data)
+            period = visit_summary.Period(form.start.data, form.end.data)
         else:
             status = 400
     else:
@@ -582,7 +583,7 @@ def _summary_page(questions_form, status: int = 200):
     data = None
     if not form.errors:
         try:
-            data = pages.doctor_summary(current_user, period, today=today)
+            data = visit_summary.doctor_summary(current_user, period, today=today)
         except ValidationFailed as error:
             show_error(form, error)
             status = 400

@@ -15,11 +15,13 @@ from community.tracking import (
     common,
     flare_log,
     health_profile,
+    history,
     lab_log,
     pages,
     preferences,
     reminder_job,
     treatment_log,
+    visit_summary,
 )
 from tests.factories import make_user
 from tests.tracking_support import (
@@ -245,7 +247,7 @@ def test_a_dose_change_keeps_the_old_dose_in_history(ctx):
     old = treatment_log.get_treatment(user, old.id)
     assert (old.stop_date, old.stop_reason) == (date(2026, 2, 28), "dose_changed")
     assert (new.dose, new.start_date, new.previous_id) == (10, date(2026, 3, 1), old.id)
-    events = pages._treatment_events_between(user, date(2026, 1, 1), TODAY)
+    events = history.treatment_events_between(user, date(2026, 1, 1), TODAY)
     assert [(d, kind) for d, kind, _t in events] == [(date(2026, 2, 1), "started"), (date(2026, 3, 1), "changed")]
 
 
@@ -385,7 +387,7 @@ def test_doctor_summary_shows_trends_flares_changes_and_out_of_range_labs(ctx):
     pred = treatment(user, slug="prednisone", dose=20, start=TODAY - timedelta(days=5))
     lab(user, value="0.7", ref_low=0.9, ref_high=1.8, taken_on=TODAY - timedelta(days=3))
     preferences.save_questions(user, "Can I lower prednisone?")
-    data = pages.doctor_summary(user, pages.Period(TODAY - timedelta(days=13), TODAY), today=TODAY)
+    data = visit_summary.doctor_summary(user, visit_summary.Period(TODAY - timedelta(days=13), TODAY), today=TODAY)
     top = data.top[0]
     assert (top.symptom.slug, top.trend, top.worst) == ("fatigue", "worse", 3)
     assert len(data.flares) == 1
@@ -397,9 +399,9 @@ def test_doctor_summary_shows_trends_flares_changes_and_out_of_range_labs(ctx):
 def test_summary_period_in_the_future_or_backwards_is_refused(ctx):
     user = make_user()
     with pytest.raises(ValidationFailed):
-        pages.doctor_summary(user, pages.Period(TODAY, TODAY + timedelta(days=1)), today=TODAY)
+        visit_summary.doctor_summary(user, visit_summary.Period(TODAY, TODAY + timedelta(days=1)), today=TODAY)
     with pytest.raises(ValidationFailed):
-        pages.doctor_summary(user, pages.Period(TODAY, TODAY - timedelta(days=1)), today=TODAY)
+        visit_summary.doctor_summary(user, visit_summary.Period(TODAY, TODAY - timedelta(days=1)), today=TODAY)
 
 
 def test_weekly_averages_group_by_monday():
@@ -469,8 +471,8 @@ def test_a_symptom_recovering_after_a_flare_reads_as_better_lately(ctx):
                **{TODAY - timedelta(days=n): 2 for n in range(0, 14)}}
     for day, severity in ratings.items():
         checkin(user, day=day, ratings={fatigue: severity})
-    period = pages.Period(TODAY - timedelta(days=89), TODAY)
-    data = pages.doctor_summary(user, period, today=TODAY)
+    period = visit_summary.Period(TODAY - timedelta(days=89), TODAY)
+    data = visit_summary.doctor_summary(user, period, today=TODAY)
     row = data.top[0]
     assert (row.trend, row.earlier, row.recent) == ("better", 4, 2)
     windows = data.trend
@@ -482,13 +484,13 @@ def test_lately_says_nothing_when_either_fortnight_has_too_few_ratings(ctx):
     user = make_user()
     for n in (0, 1, 2, 3, 20):
         checkin(user, day=TODAY - timedelta(days=n), ratings={symptom_id("fatigue"): 3})
-    data = pages.doctor_summary(user, pages.Period(TODAY - timedelta(days=89), TODAY), today=TODAY)
+    data = visit_summary.doctor_summary(user, visit_summary.Period(TODAY - timedelta(days=89), TODAY), today=TODAY)
     assert data.top[0].trend == ""
 
 
 def test_summary_lists_treatments_tried_before_the_period_with_dates_and_why_stopped(ctx):
     user = make_user()
-    period = pages.Period(TODAY - timedelta(days=89), TODAY)
+    period = visit_summary.Period(TODAY - timedelta(days=89), TODAY)
     mtx = treatment(user, slug="methotrexate", dose=10, start=date(2024, 3, 4), frequency="once_weekly")
     treatment_log.change_dose(user, mtx, on=date(2024, 6, 3), dose=15, unit="mg", frequency="once_weekly",
                          today=TODAY)
@@ -496,7 +498,7 @@ def test_summary_lists_treatments_tried_before_the_period_with_dates_and_why_sto
     aza = treatment(user, slug="azathioprine", dose=100, start=date(2023, 1, 2))
     treatment_log.stop_treatment(user, aza, stop_date=date(2023, 9, 1), reason="not_effective", today=TODAY)
     treatment(user, slug="hydroxychloroquine", start=date(2022, 5, 1))  # still taken: not "tried before"
-    rows = pages.doctor_summary(user, period, today=TODAY).tried_before
+    rows = visit_summary.doctor_summary(user, period, today=TODAY).tried_before
     assert [(r.treatment.name.split()[0], r.started, r.stopped, r.reason, r.treatment.dose)
             for r in rows] == [("Methotrexate", date(2024, 3, 4), date(2025, 8, 9), "side_effects", 15),
                                ("Azathioprine", date(2023, 1, 2), date(2023, 9, 1), "not_effective", 100)]
