@@ -39,7 +39,7 @@ from community.trials.matching import (  # noqa: E402
     TrialSpec,
     match_all,
 )
-from community.trials.services import keep_out_of_garbage_collection  # noqa: E402
+from community.trials.matching_runs import keep_out_of_garbage_collection  # noqa: E402
 
 TRIALS = 5000
 ROUNDS = 20
@@ -174,12 +174,12 @@ def database_matching(engine: str, trials: list[TrialSpec], workdir: Path) -> di
         from sqlalchemy import select
 
         from community import create_app
-        from community.cli import alembic_config
         from community.db import db
         from community.generate import PRESETS, generate
         from community.models import TrialConsent, User
         from community.reference import load_all
-        from community.trials import matching, services
+        from community.schema import alembic_config
+        from community.trials import matching, matching_runs, suggestions
         from config import DevelopmentConfig
 
         app = create_app({"_base": DevelopmentConfig, "DATABASE_URL": database_url, "MAIL_BACKEND": "outbox",
@@ -195,19 +195,19 @@ def database_matching(engine: str, trials: list[TrialSpec], workdir: Path) -> di
                                               .order_by(User.id)))
             give_profiles([m.id for m in members], rng)
             start = time.perf_counter()
-            specs, _ids = services.suggestible_trials()
+            specs, _ids = matching_runs.suggestible_trials()
             cold = time.perf_counter() - start
             start = time.perf_counter()
-            services.suggestible_trials()
+            matching_runs.suggestible_trials()
             warm = time.perf_counter() - start
             first = []
             for user in members:
                 start = time.perf_counter()
-                services.give_consent(user, categories=list(matching.CATEGORIES), email_updates=False)
+                suggestions.give_consent(user, categories=list(matching.CATEGORIES), email_updates=False)
                 first.append(time.perf_counter() - start)
             updated, import_seconds = import_update(trials, rng)
             start = time.perf_counter()
-            refreshed = services.recompute_for_consenting_members()
+            refreshed = matching_runs.recompute_for_consenting_members()
             again = time.perf_counter() - start
         db_engine = app.extensions["db"].kw["bind"]
         db_engine.dispose()

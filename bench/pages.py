@@ -88,13 +88,13 @@ def prepare(database_url: str, data_set: str) -> dict:
 
     from community import create_app
     from community.auth.services import find_by_email
-    from community.cli import alembic_config
     from community.db import db
     from community.generate import PRESETS, generate
     from community.models import Category, CheckIn, Post, Topic, User
     from community.passwords import hash_password
     from community.reference import load_all
-    from community.trials import services as trials
+    from community.schema import alembic_config
+    from community.trials import consents, suggestions
     from config import DevelopmentConfig
 
     app = create_app({"_base": DevelopmentConfig, "DATABASE_URL": database_url, "MAIL_BACKEND": "outbox",
@@ -108,8 +108,8 @@ def prepare(database_url: str, data_set: str) -> dict:
         member.password_hash = hash_password(BENCH_PASSWORD)
         db.session.commit()
         bench_member = find_by_email(BENCH_EMAIL)
-        if trials.latest_consent(bench_member) is None:
-            trials.give_consent(bench_member, categories=list(trials.CATEGORY_LABELS), email_updates=False)
+        if consents.latest_consent(bench_member) is None:
+            suggestions.give_consent(bench_member, categories=list(consents.CATEGORY_LABELS), email_updates=False)
         # A public topic whose first page is full, and the newest one: the page a visitor lands on.
         topic = db.session.scalar(select(Topic).where(Topic.members_only.is_(False), Topic.reply_count >= 19)
                                   .order_by(Topic.last_post_at.desc()).limit(1))

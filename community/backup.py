@@ -20,7 +20,10 @@ from contextlib import closing
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import URL, make_url
+
+from community.schema import alembic_config
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_CUSTOM_MAGIC = b"PGDMP"
@@ -100,10 +103,6 @@ def restore_backup(database_url: str, backup: BackupInfo) -> None:
 
 def _revision_status(database_url: str, revision: str) -> tuple[str, str]:
     """This code's head revision, and whether ``revision`` is it, an older one or unknown here."""
-    from alembic.script import ScriptDirectory
-
-    from community.cli import alembic_config
-
     scripts = ScriptDirectory.from_config(alembic_config(database_url))
     head = scripts.get_current_head()
     if revision == head:

@@ -9,6 +9,9 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from community.errors import DomainError
+from community.schema import alembic_config
+from community.tracking.cli import tracking_cli
+from community.trials.cli import trials_cli
 
 
 def register_commands(app: Flask) -> None:
@@ -19,22 +22,11 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(seed)
     app.cli.add_command(backup)
     app.cli.add_command(restore)
+    app.cli.add_command(tracking_cli)
+    app.cli.add_command(trials_cli)
 
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
-
-
-def alembic_config(url: str | None = None):
-    from pathlib import Path
-
-    from alembic.config import Config as AlembicConfig
-    from flask import current_app
-
-    root = Path(__file__).resolve().parent.parent
-    cfg = AlembicConfig(str(root / "alembic.ini"))
-    cfg.set_main_option("script_location", str(root / "migrations"))
-    cfg.attributes["database_url"] = url or current_app.config["DATABASE_URL"]
-    return cfg
 
 
 @db_cli.command("upgrade")

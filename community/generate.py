@@ -370,8 +370,8 @@ def _treatments_and_labs(rng: random.Random, member_ids: list[int], first_day: d
 
 def _consents_and_reports(rng: random.Random, member_ids: list[int], now: datetime) -> dict[str, int]:
     """A third of members opted in to trial suggestions; about one post in 200 was reported."""
+    from community.trials.consents import CONSENT_VERSION
     from community.trials.matching import CATEGORIES
-    from community.trials.services import CONSENT_VERSION
 
     consents = [{"user_id": user_id, "version": CONSENT_VERSION, "action": "given",
                  "categories": list(CATEGORIES), "email_updates": False, "created_at": now}

@@ -38,10 +38,6 @@ class Guardian:
         return self.is_member and self.user.role == Role.ADMIN
 
     # -- accounts -------------------------------------------------------
-    def can_manage_own_account(self) -> bool:
-        """Any signed-in member manages their own profile, password, export and deletion."""
-        return self.is_member
-
     def can_view_admin(self) -> bool:
         """Only admins see the admin pages."""
         return self.is_admin
@@ -63,10 +59,6 @@ class Guardian:
     def can_track(self) -> bool:
         """Any signed-in member keeps their own private health records."""
         return self.is_member
-
-    def can_view_record(self, record: Any) -> bool:
-        """A health record (check-in, flare, treatment, lab, profile) is seen by its owner only."""
-        return self.can_view_health_data(getattr(record, "user_id", None))
 
     def can_change_record(self, record: Any) -> bool:
         """Only the owner changes or deletes a health record; staff have no exemption."""

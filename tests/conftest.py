@@ -61,7 +61,7 @@ def database_url(tmp_path_factory):
     """One migrated database per worker for the whole run, removed at the end."""
     from alembic import command
 
-    from community.cli import alembic_config
+    from community.schema import alembic_config
 
     if POSTGRES_URL:
         schema = private_schema("lc_test")

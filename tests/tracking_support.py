@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from community.db import db
 from community.models import LabTest, Medication, Symptom
-from community.tracking import services
+from community.tracking import checkin_log, flare_log, lab_log, treatment_log
 from community.tracking.catalogue import load_catalogues
 
 TODAY = date(2026, 3, 17)  # a Tuesday
@@ -32,23 +32,23 @@ def lab_test_id(slug: str) -> int:
 
 def checkin(user, day: date = TODAY, today: date = TODAY, **fields):
     ratings = fields.pop("ratings", {symptom_id("fatigue"): 2})
-    return services.save_checkin(user, services.CheckInData(day=day, ratings=ratings, **fields), today=today)
+    return checkin_log.save_checkin(user, checkin_log.CheckInData(day=day, ratings=ratings, **fields), today=today)
 
 
 def flare(user, start: date, end: date | None = None, severity: str = "moderate", today: date = TODAY, **fields):
-    return services.save_flare(user, services.FlareData(start_date=start, end_date=end, severity=severity,
+    return flare_log.save_flare(user, flare_log.FlareData(start_date=start, end_date=end, severity=severity,
                                                         **fields), today=today)
 
 
 def treatment(user, start: date = date(2026, 1, 5), slug: str = "hydroxychloroquine", dose: float = 200,
               today: date = TODAY, **fields):
-    data = services.TreatmentData(medication_id=medication_id(slug), name="", dose=dose, unit="mg",
+    data = treatment_log.TreatmentData(medication_id=medication_id(slug), name="", dose=dose, unit="mg",
                                   frequency=fields.pop("frequency", "once_daily"), start_date=start, **fields)
-    return services.save_treatment(user, data, today=today)
+    return treatment_log.save_treatment(user, data, today=today)
 
 
 def lab(user, slug: str = "c3", value: str = "0.7", taken_on: date = date(2026, 3, 1), today: date = TODAY,
         **fields):
-    data = services.LabData(lab_test_id=lab_test_id(slug), name="", value=value, unit=fields.pop("unit", ""),
+    data = lab_log.LabData(lab_test_id=lab_test_id(slug), name="", value=value, unit=fields.pop("unit", ""),
                             taken_on=taken_on, **fields)
-    return services.save_lab(user, data, today=today)
+    return lab_log.save_lab(user, data, today=today)

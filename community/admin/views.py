@@ -7,7 +7,7 @@ from community.admin import forms, services
 from community.errors import ValidationFailed
 from community.moderation import wording
 from community.permissions import ADMIN, access
-from community.trials import services as trial_services
+from community.trials import consents
 from community.views import page_number, show_error
 
 bp = Blueprint("admin", __name__)
@@ -21,7 +21,7 @@ def members():
     rows, has_more = services.find_members(query or "", page_number())
     return render_template("admin/members.html", search=search, members=rows,
                            has_more=has_more, page=page_number(),
-                           consent_counts=trial_services.consent_counts(current_user))
+                           consent_counts=consents.consent_counts(current_user))
 
 
 def _member_page(member, role_form=None, suspend_form=None, lift_form=None, consent_form=None,
@@ -91,7 +91,7 @@ def consent_record(user_id: int):
     form = forms.ConsentRecordForm()
     if form.validate_on_submit():
         try:
-            record = trial_services.disclose_consent_record(current_user, member, form.reason.data)
+            record = consents.disclose_consent_record(current_user, member, form.reason.data)
         except ValidationFailed as error:
             show_error(form, error)
         else:

@@ -11,7 +11,7 @@ from community.extensions import throttle, went_through
 from community.forms import ActionForm
 from community.permissions import ANONYMOUS_ONLY, MEMBER, PUBLIC, access
 from community.security import sign_in, sign_out
-from community.trials.services import find_trial
+from community.trials.trial_pages import find_trial
 from community.views import requested_next, safe_next, show_error
 
 bp = Blueprint("auth", __name__)

@@ -31,8 +31,10 @@ from community.db import Base, UTCDateTime, utcnow
 # erasure runs in reverse registration order, so the account row goes last.
 from community.models import user as _user  # noqa: E402,F401,I001
 
-# The labelled 0–4 scale used for every symptom rating.
+# The labelled 0–4 scale used for every symptom rating; everything else derives from these words.
 SEVERITY_WORDS = ("none", "mild", "moderate", "severe", "very severe")
+SEVERITY_SCALE = range(len(SEVERITY_WORDS))
+SEVERITY_MAX = SEVERITY_SCALE[-1]
 WELLBEING_WORDS = {1: "very bad", 2: "bad", 3: "okay", 4: "good", 5: "very good"}
 FLARE_SEVERITIES = ("mild", "moderate", "severe")
 
@@ -50,10 +52,6 @@ class Symptom(Base):
     sort_order: Mapped[int] = mapped_column(Integer, default=1000)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-    @property
-    def is_custom(self) -> bool:
-        return self.owner_id is not None
 
 
 class Medication(Base):
@@ -168,7 +166,7 @@ class TreatmentSideEffect(Base):
 
     __tablename__ = "tracking_side_effects"
     __table_args__ = (
-        CheckConstraint("severity IS NULL OR (severity >= 0 AND severity <= 4)", name="severity_scale"),
+        CheckConstraint(f"severity IS NULL OR (severity >= 0 AND severity <= {SEVERITY_MAX})", name="severity_scale"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -217,7 +215,7 @@ class SymptomRating(Base):
     __tablename__ = "tracking_symptom_ratings"
     __table_args__ = (
         UniqueConstraint("checkin_id", "symptom_id"),
-        CheckConstraint("severity >= 0 AND severity <= 4", name="severity_scale"),
+        CheckConstraint(f"severity >= 0 AND severity <= {SEVERITY_MAX}", name="severity_scale"),
         Index("ix_tracking_symptom_ratings_user_symptom", "user_id", "symptom_id"),
     )
 
@@ -252,10 +250,6 @@ class Flare(Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
-
-    @property
-    def is_ongoing(self) -> bool:
-        return self.end_date is None
 
     def covers(self, day: date) -> bool:
         return self.start_date <= day and (self.end_date is None or self.end_date >= day)

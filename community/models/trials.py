@@ -7,6 +7,7 @@ matches are derived data that withdrawal of consent deletes.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from sqlalchemy import (
@@ -29,6 +30,7 @@ from community.db import Base, UTCDateTime, append_only, utcnow
 # the registry backwards) removes these rows before the account row.
 from community.models import user as _user  # noqa: F401,I001
 
+NCT_ID = re.compile(r"^NCT\d{8}$")  # a ClinicalTrials.gov id: NCT and eight digits
 GROUPS = ("may_fit", "worth_asking", "probably_not")
 CRITERION_SOURCES = ("registry", "curated", "text")
 BULLET_SIDES = ("inclusion", "exclusion", "unstated")

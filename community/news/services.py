@@ -21,13 +21,12 @@ from community.models.news import (
     ArticleTrial,
     NewsWriter,
 )
-from community.models.trials import Trial
+from community.models.trials import NCT_ID, Trial
 from community.models.user import Role, User
 from community.permissions import Guardian
 
 PAGE_SIZE = 10
 WORDS_PER_MINUTE = 200
-NCT_ID = re.compile(r"^NCT\d{8}$")
 TAG_SLUG = re.compile(r"[^a-z0-9]+")
 HERO_IMAGES = {"car-t-cells.svg": "An illustration of T cells with receptors reaching towards B cells"}
 DISCUSSION_CATEGORY = "clinical-trials-and-research"
@@ -131,12 +130,12 @@ def eligibility_step(viewer: Any, nct_id: str) -> str:
     Nothing is computed here: matching happens only on the trial page, and only
     under current consent.
     """
-    from community.trials import services as trials
+    from community.trials import consents, trial_pages
 
-    trials.get_trial(nct_id)  # unknown trials answer 404
+    trial_pages.get_trial(nct_id)  # unknown trials answer 404
     if not Guardian(viewer).is_member:
         return "join"
-    if trials.current_consent(viewer) is None:
+    if consents.current_consent(viewer) is None:
         return "consent"
     return "result"
 

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from community.models.tracking import SEVERITY_WORDS
+from community.models.tracking import SEVERITY_MAX, SEVERITY_SCALE, SEVERITY_WORDS
 from community.tracking import catalogue
+from community.tracking.pages import ChartData
 
 WIDTH, HEIGHT = 720, 300
 LEFT, RIGHT, TOP, BOTTOM = 96, 16, 22, 40
@@ -70,19 +71,19 @@ def weekly_averages(pairs: list[tuple[date, int]]) -> dict[date, float]:
     return {week: sum(v) / len(v) for week, v in sorted(buckets.items())}
 
 
-def symptom_chart(data: dict[str, Any], say_day) -> dict[str, Any]:
+def symptom_chart(data: ChartData, say_day) -> dict[str, Any]:
     """Weekly averages of the chosen symptoms, flares shaded, treatment changes marked."""
-    start, end, days = data["start"], data["end"], data["days"]
+    start, end, days = data.start, data.end, data.days
     plot_h = HEIGHT - TOP - BOTTOM
 
     def y(value: float) -> float:
-        return TOP + plot_h - value / 4 * plot_h
+        return TOP + plot_h - value / SEVERITY_MAX * plot_h
 
     series, table_weeks, averages = [], set(), {}
-    for i, sid in enumerate(data["chosen"]):
-        name = data["symptoms"][sid].name
+    for i, sid in enumerate(data.chosen):
+        name = data.symptoms[sid].name
         s = Series(name=name, index=i)
-        weekly = weekly_averages(data["series"][sid])
+        weekly = weekly_averages(data.series[sid])
         averages[sid] = weekly
         for week, avg in weekly.items():
             mid = min(max(week + timedelta(days=3), start), end)
@@ -90,10 +91,10 @@ def symptom_chart(data: dict[str, Any], say_day) -> dict[str, Any]:
                              f"{name}, week of {say_day(week)}: {avg:.1f} of 4"))
             table_weeks.add(week)
         if days <= 90:
-            s.dots = [(_x(d, start, days) + 0.5 * _day_width(days), y(v)) for d, v in data["series"][sid]]
+            s.dots = [(_x(d, start, days) + 0.5 * _day_width(days), y(v)) for d, v in data.series[sid]]
         series.append(s)
     flares = []
-    for f in data["flares"]:
+    for f in data.flares:
         a = max(f.start_date, start)
         b = min(f.end_date or end, end) + timedelta(days=1)
         x0 = _x(a, start, days)
@@ -101,15 +102,15 @@ def symptom_chart(data: dict[str, Any], say_day) -> dict[str, Any]:
                        "title": f"Flare ({f.severity}) from {say_day(f.start_date)}"
                                 + (f" to {say_day(f.end_date)}" if f.end_date else ", ongoing")})
     events = []
-    for n, (day, kind, t) in enumerate(data["events"], start=1):
+    for n, (day, kind, t) in enumerate(data.events, start=1):
         events.append({"n": n, "x": _x(day, start, days) + 0.5 * _day_width(days), "kind": kind,
                        "day": day, "treatment": t, "text": treatment_event_text(kind, t)})
-    table = [{"week": week, "averages": [averages[sid].get(week) for sid in data["chosen"]]}
+    table = [{"week": week, "averages": [averages[sid].get(week) for sid in data.chosen]}
              for week in sorted(table_weeks)]
     return {
         "width": WIDTH, "height": HEIGHT, "left": LEFT, "right": WIDTH - RIGHT, "top": TOP,
         "bottom": HEIGHT - BOTTOM,
-        "y_ticks": [(y(v), str(v), SEVERITY_WORDS[v]) for v in range(5)],
+        "y_ticks": [(y(v), str(v), SEVERITY_WORDS[v]) for v in SEVERITY_SCALE],
         "x_ticks": _ticks(start, end), "series": series, "flares": flares, "events": events,
         "table": table, "names": [s.name for s in series],
     }

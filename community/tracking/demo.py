@@ -20,7 +20,7 @@ from community.models import (
     User,
 )
 from community.tracking.catalogue import load_catalogues
-from community.tracking.services import local_today
+from community.tracking.common import local_today
 
 DEMO_EMAIL = "maya@demo.example.org"
 

@@ -21,10 +21,10 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from community.forms import IntegerField, row_id
+from community.models.tracking import SEVERITY_MAX, SEVERITY_WORDS
 from community.tracking import catalogue
 
-SCALE_CHOICES = [("", "Not rated"), ("0", "None"), ("1", "Mild"), ("2", "Moderate"), ("3", "Severe"),
-                 ("4", "Very severe")]
+SCALE_CHOICES = [("", "Not rated")] + [(str(n), word.capitalize()) for n, word in enumerate(SEVERITY_WORDS)]
 WELLBEING_CHOICES = [("1", "Very bad"), ("2", "Bad"), ("3", "Okay"), ("4", "Good"), ("5", "Very good")]
 MONTHS = [("", "Month (optional)")] + [(str(n), name) for n, name in enumerate(
     ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -121,7 +121,7 @@ class ScaleField(RadioField):
 
     def pre_validate(self, form):
         if self.data not in {value for value, *_ in self.choices}:
-            raise ValidationError("Please choose from none (0) to very severe (4).")
+            raise ValidationError(f"Please choose from {SEVERITY_WORDS[0]} (0) to {SEVERITY_WORDS[-1]} ({SEVERITY_MAX}).")
 
     @property
     def severity(self) -> int | None:

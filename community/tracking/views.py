@@ -25,7 +25,21 @@ from community.errors import ValidationFailed
 from community.forms import ActionForm
 from community.models.tracking import SEVERITY_WORDS, WELLBEING_WORDS
 from community.permissions import MEMBER, access
-from community.tracking import catalogue, charts, export, forms, services
+from community.tracking import (
+    catalogue,
+    charts,
+    checkin_log,
+    common,
+    export,
+    flare_log,
+    forms,
+    health_profile,
+    lab_log,
+    pages,
+    preferences,
+    treatment_log,
+    visit_summary,
+)
 from community.tracking import labs as labs_
 from community.views import show_error
 
@@ -35,14 +49,14 @@ bp = Blueprint("tracking", __name__)
 @bp.app_template_filter("calday")
 def _calday(value: date | None) -> str:
     """A local date as people say it ("Tue 3 Mar"), with the year when not this year."""
-    today = services.local_today(current_user) if current_user.is_authenticated else None
-    return services.say_day(value, today)
+    today = common.local_today(current_user) if current_user.is_authenticated else None
+    return common.say_day(value, today)
 
 
 @bp.app_template_filter("fullday")
 def _fullday(value: date | None) -> str:
     """A date with its year always ("3 Dec 2026"), for the summary a doctor keeps."""
-    return services.say_date(value)
+    return common.say_date(value)
 
 
 @bp.app_template_filter("labvalue")
@@ -70,7 +84,7 @@ def _tracking_helpers():
 
 
 def _today() -> date:
-    return services.local_today(current_user)
+    return common.local_today(current_user)
 
 
 def _parse_day(text: str | None) -> date | None:
@@ -97,7 +111,7 @@ def _done(message: str, endpoint: str = "tracking.dashboard", **values):
 @bp.get("/")
 @access(MEMBER)
 def dashboard():
-    return render_template("tracking/dashboard.html", **services.dashboard(current_user))
+    return render_template("tracking/dashboard.html", page=pages.dashboard(current_user))
 
 
 # -- check-in -----------------------------------------------------------------------------------
@@ -122,9 +136,9 @@ def checkin():
     if day > today:
         flash("That day hasn't come yet. Here is today's check-in.", "info")
         return redirect(url_for("tracking.checkin"))
-    existing = services.checkin_for_day(current_user, day)
-    symptoms = services.symptoms_for(current_user)
-    form = forms.checkin_form(symptoms, services.treatments_active_on(current_user, day))
+    existing = checkin_log.checkin_for_day(current_user, day)
+    symptoms = common.symptoms_for(current_user)
+    form = forms.checkin_form(symptoms, treatment_log.treatments_active_on(current_user, day))
     if request.method == "GET":
         form.day.data = day
         if existing is not None:
@@ -139,23 +153,23 @@ def checkin():
                 if f"sym_{rating.symptom_id}" in form:
                     form[f"sym_{rating.symptom_id}"].data = str(rating.severity)
     elif form.validate_on_submit():
-        data = services.CheckInData(
+        data = checkin_log.CheckInData(
             day=form.day.data, ratings=form.ratings(), wellbeing=_int_or_none(form.wellbeing.data),
             sleep_hours=form.sleep_hours.data, triggers=form.triggers.data or [],
             custom_trigger=form.custom_trigger.data or "", medications_taken=form.medications_taken.data or [],
             notes=form.notes.data or "", custom_symptom=form.custom_symptom.data or "",
             custom_severity=form.custom_severity.severity)
         try:
-            saved = services.save_checkin(current_user, data, checkin_id=_int_or_none(form.checkin_id.data),
+            saved = checkin_log.save_checkin(current_user, data, checkin_id=_int_or_none(form.checkin_id.data),
                                           today=today)
         except ValidationFailed as error:
             show_error(form, error)
         else:
             when = "today" if saved.day == today else _calday(saved.day)
             return _done(f"Thank you. Your check-in for {when} is saved.")
-    previous = services.last_ratings_before(current_user, day) if existing is None else {}
+    previous = checkin_log.last_ratings_before(current_user, day) if existing is None else {}
     first, rest = _checkin_symptom_groups(form, symptoms, existing, previous)
-    status = 422 if form.errors or form.form_errors else 200
+    status = 400 if form.errors or form.form_errors else 200
     return render_template("tracking/checkin.html", form=form, day=day, today=today, existing=existing,
                            first=first, rest=rest, previous=previous), status
 
@@ -163,17 +177,17 @@ def checkin():
 @bp.get("/check-ins/<int:checkin_id>")
 @access(MEMBER)
 def checkin_by_id(checkin_id: int):
-    checkin = services.get_checkin(current_user, checkin_id)
+    checkin = checkin_log.get_checkin(current_user, checkin_id)
     return redirect(url_for("tracking.checkin", day=checkin.day.isoformat()))
 
 
 @bp.post("/check-ins/<int:checkin_id>/delete")
 @access(MEMBER)
 def delete_checkin(checkin_id: int):
-    services.get_checkin(current_user, checkin_id)
+    checkin = checkin_log.get_checkin(current_user, checkin_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    day = services.delete_checkin(current_user, checkin_id)
+    day = checkin_log.delete_checkin(current_user, checkin)
     return _done(f"Your check-in for {_calday(day)} is deleted.", "tracking.calendar",
                  month=f"{day:%Y-%m}")
 
@@ -191,7 +205,7 @@ def calendar():
     if not 1900 <= year <= today.year + 1:
         abort(404)
     return render_template("tracking/calendar.html",
-                           **services.calendar_month(current_user, year, month, today=today))
+                           page=pages.calendar_month(current_user, year, month, today=today))
 
 
 @bp.route("/charts", methods=["GET", "POST"])
@@ -199,7 +213,7 @@ def calendar():
 def charts_page():
     # The symptoms to chart are posted and kept in the session, not put in the address:
     # addresses end up in access logs, and which symptoms someone follows is health data.
-    symptoms = services.symptoms_for(current_user)
+    symptoms = common.symptoms_for(current_user)
     form = forms.ChartForm(request.form if request.method == "POST" else request.args)
     form.symptoms.choices = forms.options((s.id, s.name) for s in symptoms)
     form.validate()
@@ -209,22 +223,22 @@ def charts_page():
             session["chart_symptoms"] = [] if form.symptoms.errors else list(form.symptoms.data or [])[:4]
         return redirect(url_for("tracking.charts_page", range=days))
     form.range.data = str(days)
-    data = services.chart_data(current_user, days=days, symptom_ids=session.get("chart_symptoms") or [])
+    data = pages.chart_data(current_user, days=days, symptom_ids=session.get("chart_symptoms") or [])
     chart = charts.symptom_chart(data, _calday)
-    form.symptoms.data = data["chosen"]
+    form.symptoms.data = data.chosen
     return render_template("tracking/charts.html", form=form, data=data, chart=chart,
-                           rated=[data["symptoms"][sid] for sid in data["rated"]])
+                           rated=[data.symptoms[sid] for sid in data.rated])
 
 
 # -- flares -------------------------------------------------------------------------------------
 def _flare_form(**kwargs) -> forms.FlareForm:
     form = forms.FlareForm(**kwargs)
-    form.symptoms.choices = forms.options((s.name, s.name) for s in services.symptoms_for(current_user))
+    form.symptoms.choices = forms.options((s.name, s.name) for s in common.symptoms_for(current_user))
     return form
 
 
-def _flare_data(form) -> services.FlareData:
-    return services.FlareData(start_date=form.start_date.data, end_date=form.end_date.data,
+def _flare_data(form) -> flare_log.FlareData:
+    return flare_log.FlareData(start_date=form.start_date.data, end_date=form.end_date.data,
                               severity=form.severity.data or "", symptoms=form.symptoms.data or [],
                               organs=form.organs.data or [], triggers=form.triggers.data or [],
                               actions=form.actions.data or [], notes=form.notes.data or "")
@@ -233,7 +247,7 @@ def _flare_data(form) -> services.FlareData:
 @bp.get("/flares")
 @access(MEMBER)
 def flares():
-    return render_template("tracking/flares.html", flares=services.list_flares(current_user), today=_today())
+    return render_template("tracking/flares.html", flares=flare_log.list_flares(current_user), today=_today())
 
 
 @bp.route("/flares/new", methods=["GET", "POST"])
@@ -244,37 +258,37 @@ def new_flare():
         form.start_date.data = _today()
     elif form.validate_on_submit():
         try:
-            services.save_flare(current_user, _flare_data(form))
+            flare_log.save_flare(current_user, _flare_data(form))
         except ValidationFailed as error:
             show_error(form, error)
         else:
             return _done("Your flare is logged. Take care of yourself.", "tracking.flares")
-    return render_template("tracking/flare_form.html", form=form, flare=None), 422 if form.errors else 200
+    return render_template("tracking/flare_form.html", form=form, flare=None), 400 if form.errors else 200
 
 
 @bp.route("/flares/<int:flare_id>/edit", methods=["GET", "POST"])
 @access(MEMBER)
 def edit_flare(flare_id: int):
-    flare = services.get_flare(current_user, flare_id)
+    flare = flare_log.get_flare(current_user, flare_id)
     form = _flare_form(obj=flare) if request.method == "GET" else _flare_form()
     if request.method == "POST" and form.validate_on_submit():
         try:
-            services.save_flare(current_user, _flare_data(form), flare_id=flare.id)
+            flare_log.save_flare(current_user, _flare_data(form), flare=flare)
         except ValidationFailed as error:
             show_error(form, error)
         else:
             return _done("Your flare is updated.", "tracking.flares")
-    return render_template("tracking/flare_form.html", form=form, flare=flare), 422 if form.errors else 200
+    return render_template("tracking/flare_form.html", form=form, flare=flare), 400 if form.errors else 200
 
 
 @bp.post("/flares/<int:flare_id>/end")
 @access(MEMBER)
 def end_flare(flare_id: int):
-    services.get_flare(current_user, flare_id)
+    flare = flare_log.get_flare(current_user, flare_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        services.end_flare(current_user, flare_id)
+        flare_log.end_flare(current_user, flare)
     except ValidationFailed as error:
         flash(error.message, "error")
         return redirect(url_for("tracking.flares"))
@@ -284,10 +298,10 @@ def end_flare(flare_id: int):
 @bp.post("/flares/<int:flare_id>/delete")
 @access(MEMBER)
 def delete_flare(flare_id: int):
-    services.get_flare(current_user, flare_id)
+    flare = flare_log.get_flare(current_user, flare_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    services.delete_flare(current_user, flare_id)
+    flare_log.delete_flare(current_user, flare)
     return _done("The flare is deleted.", "tracking.flares")
 
 
@@ -295,14 +309,14 @@ def delete_flare(flare_id: int):
 def _treatment_form(**kwargs) -> forms.TreatmentForm:
     form = forms.TreatmentForm(**kwargs)
     form.medication_id.choices = forms.options(
-        [("", "Choose a medicine…")] + [(m.id, m.name) for m in services.medications()])
+        [("", "Choose a medicine…")] + [(m.id, m.name) for m in common.medications()])
     return form
 
 
 @bp.get("/treatments")
 @access(MEMBER)
 def treatments():
-    return render_template("tracking/treatments.html", treatments=services.list_treatments(current_user),
+    return render_template("tracking/treatments.html", treatments=treatment_log.list_treatments(current_user),
                            today=_today())
 
 
@@ -314,17 +328,17 @@ def new_treatment():
         form.start_date.data = _today()
     elif form.validate_on_submit():
         try:
-            treatment = services.save_treatment(current_user, _treatment_data(form))
+            treatment = treatment_log.save_treatment(current_user, _treatment_data(form))
         except ValidationFailed as error:
             show_error(form, error)
         else:
             return _done(f"{treatment.name} is added to your treatments.", "tracking.treatments")
     return render_template("tracking/treatment_form.html", form=form, treatment=None,
-                           catalogue=services.medications()), 422 if form.errors else 200
+                           catalogue=common.medications()), 400 if form.errors else 200
 
 
-def _treatment_data(form) -> services.TreatmentData:
-    return services.TreatmentData(
+def _treatment_data(form) -> treatment_log.TreatmentData:
+    return treatment_log.TreatmentData(
         medication_id=form.medication_id.data, name=form.name.data or "", dose=form.dose.data,
         unit=form.unit.data, frequency=form.frequency.data, start_date=form.start_date.data,
         stop_date=form.stop_date.data, stop_reason=form.stop_reason.data or "", notes=form.notes.data or "")
@@ -333,7 +347,7 @@ def _treatment_data(form) -> services.TreatmentData:
 @bp.get("/treatments/<int:treatment_id>")
 @access(MEMBER)
 def treatment(treatment_id: int):
-    treatment = services.get_treatment(current_user, treatment_id, with_side_effects=True)
+    treatment = treatment_log.get_treatment(current_user, treatment_id, with_side_effects=True)
     form = forms.SideEffectForm(noted_on=_today())
     return render_template("tracking/treatment.html", treatment=treatment, form=form)
 
@@ -341,71 +355,71 @@ def treatment(treatment_id: int):
 @bp.post("/treatments/<int:treatment_id>/side-effects")
 @access(MEMBER)
 def add_side_effect(treatment_id: int):
-    services.get_treatment(current_user, treatment_id)
+    treatment = treatment_log.get_treatment(current_user, treatment_id)
     form = forms.SideEffectForm()
     if form.validate_on_submit():
         try:
-            services.add_side_effect(current_user, treatment_id, noted_on=form.noted_on.data,
+            treatment_log.add_side_effect(current_user, treatment, noted_on=form.noted_on.data,
                                      description=form.description.data, severity=form.severity.severity)
         except ValidationFailed as error:
             show_error(form, error)
         else:
             return _done("The side effect is noted.", "tracking.treatment", treatment_id=treatment_id)
-    treatment = services.get_treatment(current_user, treatment_id, with_side_effects=True)
-    return render_template("tracking/treatment.html", treatment=treatment, form=form), 422
+    treatment_log.load_side_effects(treatment)
+    return render_template("tracking/treatment.html", treatment=treatment, form=form), 400
 
 
 @bp.post("/side-effects/<int:effect_id>/delete")
 @access(MEMBER)
 def delete_side_effect(effect_id: int):
-    services.get_own_side_effect(current_user, effect_id)
+    effect = treatment_log.get_own_side_effect(current_user, effect_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    treatment_id = services.delete_side_effect(current_user, effect_id)
+    treatment_id = treatment_log.delete_side_effect(current_user, effect)
     return _done("The side-effect note is deleted.", "tracking.treatment", treatment_id=treatment_id)
 
 
 @bp.route("/treatments/<int:treatment_id>/edit", methods=["GET", "POST"])
 @access(MEMBER)
 def edit_treatment(treatment_id: int):
-    treatment = services.get_treatment(current_user, treatment_id)
+    treatment = treatment_log.get_treatment(current_user, treatment_id)
     form = _treatment_form(obj=treatment) if request.method == "GET" else _treatment_form()
     if request.method == "GET" and treatment.medication_id:
         form.name.data = ""
     if request.method == "POST" and form.validate_on_submit():
         try:
-            services.save_treatment(current_user, _treatment_data(form), treatment_id=treatment.id)
+            treatment_log.save_treatment(current_user, _treatment_data(form), treatment=treatment)
         except ValidationFailed as error:
             show_error(form, error)
         else:
             return _done("The treatment is updated.", "tracking.treatment", treatment_id=treatment.id)
     return render_template("tracking/treatment_form.html", form=form, treatment=treatment,
-                           catalogue=services.medications()), 422 if form.errors else 200
+                           catalogue=common.medications()), 400 if form.errors else 200
 
 
 @bp.route("/treatments/<int:treatment_id>/stop", methods=["GET", "POST"])
 @access(MEMBER)
 def stop_treatment(treatment_id: int):
-    treatment = services.get_treatment(current_user, treatment_id)
+    treatment = treatment_log.get_treatment(current_user, treatment_id)
     form = forms.StopTreatmentForm()
     if request.method == "GET":
         form.stop_date.data = _today()
     elif form.validate_on_submit():
         try:
-            services.stop_treatment(current_user, treatment_id, stop_date=form.stop_date.data,
+            treatment_log.stop_treatment(current_user, treatment, stop_date=form.stop_date.data,
                                     reason=form.reason.data)
         except ValidationFailed as error:
             show_error(form, error)
         else:
             return _done(f"{treatment.name} is marked as stopped.", "tracking.treatments")
     return render_template("tracking/treatment_stop.html", form=form, treatment=treatment), \
-        422 if form.errors or form.form_errors else 200
+        400 if form.errors or form.form_errors else 200
 
 
 @bp.route("/treatments/<int:treatment_id>/change-dose", methods=["GET", "POST"])
 @access(MEMBER)
 def change_dose(treatment_id: int):
-    treatment = services.get_treatment(current_user, treatment_id)
+    treatment = treatment_log.get_treatment(current_user, treatment_id)
     form = forms.ChangeDoseForm()
     if request.method == "GET":
         form.on.data = _today()
@@ -414,23 +428,23 @@ def change_dose(treatment_id: int):
         form.frequency.data = treatment.frequency
     elif form.validate_on_submit():
         try:
-            services.change_dose(current_user, treatment_id, on=form.on.data, dose=form.dose.data,
+            treatment_log.change_dose(current_user, treatment, on=form.on.data, dose=form.dose.data,
                                  unit=form.unit.data, frequency=form.frequency.data)
         except ValidationFailed as error:
             show_error(form, error)
         else:
             return _done(f"The new dose of {treatment.name} is saved.", "tracking.treatments")
     return render_template("tracking/treatment_dose.html", form=form, treatment=treatment), \
-        422 if form.errors or form.form_errors else 200
+        400 if form.errors or form.form_errors else 200
 
 
 @bp.post("/treatments/<int:treatment_id>/delete")
 @access(MEMBER)
 def delete_treatment(treatment_id: int):
-    services.get_treatment(current_user, treatment_id)
+    treatment = treatment_log.get_treatment(current_user, treatment_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    services.delete_treatment(current_user, treatment_id)
+    treatment_log.delete_treatment(current_user, treatment)
     return _done("The treatment is deleted.", "tracking.treatments")
 
 
@@ -438,12 +452,12 @@ def delete_treatment(treatment_id: int):
 def _lab_form(**kwargs) -> forms.LabForm:
     form = forms.LabForm(**kwargs)
     form.lab_test_id.choices = forms.options(
-        [("", "Choose a test…")] + [(t.id, t.name) for t in services.lab_tests()])
+        [("", "Choose a test…")] + [(t.id, t.name) for t in common.lab_tests()])
     return form
 
 
-def _lab_data(form) -> services.LabData:
-    return services.LabData(lab_test_id=form.lab_test_id.data, name=form.name.data or "",
+def _lab_data(form) -> lab_log.LabData:
+    return lab_log.LabData(lab_test_id=form.lab_test_id.data, name=form.name.data or "",
                             value=form.value.data or "", unit=form.unit.data or "",
                             taken_on=form.taken_on.data, ref_low=form.ref_low.data,
                             ref_high=form.ref_high.data, notes=form.notes.data or "")
@@ -452,7 +466,7 @@ def _lab_data(form) -> services.LabData:
 @bp.get("/labs")
 @access(MEMBER)
 def labs():
-    trends = labs_.trends(services.list_labs(current_user), services.lab_tests(), _calday)
+    trends = labs_.trends(lab_log.list_labs(current_user), common.lab_tests(), _calday)
     return render_template("tracking/labs.html", trends=trends)
 
 
@@ -464,19 +478,19 @@ def new_lab():
         form.taken_on.data = _today()
     elif form.validate_on_submit():
         try:
-            lab = services.save_lab(current_user, _lab_data(form))
+            lab = lab_log.save_lab(current_user, _lab_data(form))
         except ValidationFailed as error:
             show_error(form, error)
         else:
             return _done(f"Your {lab.name} result is saved.", "tracking.labs")
-    return render_template("tracking/lab_form.html", form=form, lab=None, tests=services.lab_tests()), \
-        422 if form.errors else 200
+    return render_template("tracking/lab_form.html", form=form, lab=None, tests=common.lab_tests()), \
+        400 if form.errors else 200
 
 
 @bp.route("/labs/<int:lab_id>/edit", methods=["GET", "POST"])
 @access(MEMBER)
 def edit_lab(lab_id: int):
-    lab = services.get_lab(current_user, lab_id)
+    lab = lab_log.get_lab(current_user, lab_id)
     form = _lab_form(obj=lab) if request.method == "GET" else _lab_form()
     if request.method == "GET":
         form.value.data = lab.value_text
@@ -484,22 +498,22 @@ def edit_lab(lab_id: int):
             form.name.data = ""
     elif form.validate_on_submit():
         try:
-            services.save_lab(current_user, _lab_data(form), lab_id=lab.id)
+            lab_log.save_lab(current_user, _lab_data(form), lab=lab)
         except ValidationFailed as error:
             show_error(form, error)
         else:
             return _done("The lab result is updated.", "tracking.labs")
-    return render_template("tracking/lab_form.html", form=form, lab=lab, tests=services.lab_tests()), \
-        422 if form.errors else 200
+    return render_template("tracking/lab_form.html", form=form, lab=lab, tests=common.lab_tests()), \
+        400 if form.errors else 200
 
 
 @bp.post("/labs/<int:lab_id>/delete")
 @access(MEMBER)
 def delete_lab(lab_id: int):
-    services.get_lab(current_user, lab_id)
+    lab = lab_log.get_lab(current_user, lab_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    services.delete_lab(current_user, lab_id)
+    lab_log.delete_lab(current_user, lab)
     return _done("The lab result is deleted.", "tracking.labs")
 
 
@@ -507,7 +521,7 @@ def delete_lab(lab_id: int):
 @bp.route("/profile", methods=["GET", "POST"])
 @access(MEMBER)
 def profile():
-    existing = services.get_profile(current_user)
+    existing = health_profile.get_profile(current_user)
     if request.method == "GET":
         form = forms.ProfileForm(obj=existing, **forms.ProfileForm.history_data(
             existing.medical_history if existing is not None else None))
@@ -517,7 +531,7 @@ def profile():
         form.birth_year.data = None
     if request.method == "POST" and form.validate_on_submit():
         try:
-            services.save_profile(current_user, medical_history=form.medical_history(), **{
+            health_profile.save_profile(current_user, medical_history=form.medical_history(), **{
                 name: form[name].data for name in (
                     "diagnoses", "nephritis_class", "other_diagnosis", "diagnosed_year", "diagnosed_month",
                     "birth_date", "birth_year", "sex", "country", "region", "postal_code", "organs",
@@ -526,31 +540,31 @@ def profile():
             show_error(form, error)
         else:
             return _done("Your health profile is saved.", "tracking.profile")
-    return render_template("tracking/profile.html", form=form), 422 if form.errors or form.form_errors else 200
+    return render_template("tracking/profile.html", form=form), 400 if form.errors or form.form_errors else 200
 
 
 @bp.route("/reminders", methods=["GET", "POST"])
 @access(MEMBER)
 def reminders():
-    settings = services.get_settings(current_user)
+    settings = preferences.get_settings(current_user)
     form = forms.ReminderForm(obj=settings) if request.method == "GET" else forms.ReminderForm()
     if request.method == "POST" and form.validate_on_submit():
         try:
-            services.save_reminder(current_user, enabled=form.reminder_enabled.data, at=form.reminder_time.data)
+            preferences.save_reminder(current_user, enabled=form.reminder_enabled.data, at=form.reminder_time.data)
         except ValidationFailed as error:
             show_error(form, error)
         else:
             message = (f"We'll email you at {form.reminder_time.data:%H:%M} if you haven't checked in yet."
                        if form.reminder_enabled.data else "Reminders are off.")
             return _done(message, "tracking.reminders")
-    return render_template("tracking/reminders.html", form=form), 422 if form.errors else 200
+    return render_template("tracking/reminders.html", form=form), 400 if form.errors else 200
 
 
 # -- doctor summary, exports ----------------------------------------------------------------------
 @bp.get("/summary")
 @access(MEMBER)
 def summary():
-    questions = forms.QuestionsForm(questions=services.get_settings(current_user).doctor_questions)
+    questions = forms.QuestionsForm(questions=preferences.get_settings(current_user).doctor_questions)
     return _summary_page(questions)
 
 
@@ -558,21 +572,21 @@ def _summary_page(questions_form, status: int = 200):
     """The summary for the period asked for (the last 90 days by default), with the questions form."""
     today = _today()
     form = forms.PeriodForm(request.args if request.args else None)
-    period = services.Period(today - timedelta(days=89), today)
+    period = visit_summary.Period(today - timedelta(days=89), today)
     if request.args:
         if form.validate():
-            period = services.Period(form.start.data, form.end.data)
+            period = visit_summary.Period(form.start.data, form.end.data)
         else:
-            status = 422
+            status = 400
     else:
         form.start.data, form.end.data = period.start, period.end
     data = None
     if not form.errors:
         try:
-            data = services.doctor_summary(current_user, period, today=today)
+            data = visit_summary.doctor_summary(current_user, period, today=today)
         except ValidationFailed as error:
             show_error(form, error)
-            status = 422
+            status = 400
     return render_template("tracking/summary.html", form=form, data=data, questions_form=questions_form), status
 
 
@@ -582,7 +596,7 @@ def save_questions():
     form = forms.QuestionsForm()
     if form.validate_on_submit():
         try:
-            services.save_questions(current_user, form.questions.data)
+            preferences.save_questions(current_user, form.questions.data)
         except ValidationFailed as error:
             show_error(form, error)
         else:
@@ -590,7 +604,7 @@ def save_questions():
             return redirect(url_for("tracking.summary", **{k: v for k, v in request.args.items()
                                                            if k in ("start", "end")}) + "#doctor-questions")
     # Shown again with everything typed, the message beside the box.
-    return _summary_page(form, 422)
+    return _summary_page(form, 400)
 
 
 @bp.get("/export")
@@ -604,16 +618,7 @@ def export_page():
 def export_csv(kind: str):
     if kind not in export.KINDS:
         abort(404)
-    body = export.to_csv(kind, services.export_rows(current_user))
+    body = export.to_csv(kind, pages.export_rows(current_user))
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="lupus-commons-{kind}.csv"'})
 
-
-# -- commands -------------------------------------------------------------------------------------
-@bp.cli.command("send-reminders")
-def send_reminders_command() -> None:
-    """Queue today's check-in reminder emails that are due (run every 15 minutes by a scheduler)."""
-    import click
-
-    sent = services.send_reminders()
-    click.echo(f"Queued {sent} check-in reminder(s).")

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import click
 from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
 
-from community.trials.views import bp
+from community.db import db
+from community.models.trials import Trial
+from community.trials import client, curation_admin, importer, matching_runs
+from community.trials.reading.report import measure
+
+trials_cli = AppGroup("trials", help="The trial catalogue: import, fetch, re-read, recompute suggestions.")
 
 
 def _report(report, label: str) -> None:
@@ -14,12 +24,10 @@ def _report(report, label: str) -> None:
         click.echo(f"  skipped {position}: {reason}", err=True)
 
 
-@bp.cli.command("import")
+@trials_cli.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 def import_files(files: tuple[str, ...]) -> None:
     """Import ClinicalTrials.gov API v2 JSON FILES (a study, a list, or an API page); upsert by NCT id."""
-    from community.trials import importer, services
-
     records, unreadable = [], []
     for name in files:
         try:
@@ -30,20 +38,18 @@ def import_files(files: tuple[str, ...]) -> None:
         report = importer.import_records(records, progress=bar.update)
     report.problems[:0] = unreadable
     _report(report, "Studies")
-    updated = services.recompute_for_consenting_members()
+    updated = matching_runs.recompute_for_consenting_members()
     click.echo(f"Suggestions refreshed for {updated} member{'s' if updated != 1 else ''}.")
     if report.problems:
         raise SystemExit(1)
 
 
-@bp.cli.command("fetch")
+@trials_cli.command("fetch")
 @click.option("--condition", default="lupus", show_default=True, help="What to search the registry for.")
 @click.option("--max-pages", type=click.IntRange(min=1), default=None, help="Stop after this many pages.")
 @click.option("--page-size", type=click.IntRange(1, 1000), default=100, show_default=True)
 def fetch(condition: str, max_pages: int | None, page_size: int) -> None:
     """Page through the registry's /studies search and import every study found."""
-    from community.trials import client, importer, services
-
     base = current_app.config["TRIALS_API_BASE_URL"]
     total = importer.ImportReport()
     failed = None
@@ -60,37 +66,26 @@ def fetch(condition: str, max_pages: int | None, page_size: int) -> None:
     except client.FetchFailed as error:
         failed = str(error)
     _report(total, "Studies")
-    updated = services.recompute_for_consenting_members()
+    updated = matching_runs.recompute_for_consenting_members()
     click.echo(f"Suggestions refreshed for {updated} member{'s' if updated != 1 else ''}.")
     if failed:
         raise click.ClickException(f"Stopped early: {failed}. Pages before it were imported.")
 
 
-@bp.cli.command("recompute")
+@trials_cli.command("recompute")
 def recompute() -> None:
     """Bring every consenting member's suggestions up to date (run from cron after tracking changes)."""
-    from community.trials import services
-
-    updated = services.recompute_for_consenting_members()
+    updated = matching_runs.recompute_for_consenting_members()
     click.echo(f"Suggestions refreshed for {updated} member{'s' if updated != 1 else ''}.")
 
 
-@bp.cli.command("reader-report")
+@trials_cli.command("reader-report")
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
 @click.option("--timing-studies", type=click.IntRange(min=0), default=1000, show_default=True,
               help="How many studies to time the reader on (the corpus repeated as needed).")
 def reader_report(files: tuple[str, ...], timing_studies: int) -> None:
     """How much eligibility text the reader understands: over FILES (v2 records, an API page, or a list of
     {"eligibilityCriteria": ...} objects), or over the stored catalogue when no file is given."""
-    import json
-    from pathlib import Path
-
-    from sqlalchemy import select
-
-    from community.db import db
-    from community.models.trials import Trial
-    from community.trials.reading.report import measure
-
     texts: list[str] = []
     for name in files:
         try:
@@ -115,13 +110,11 @@ def reader_report(files: tuple[str, ...], timing_studies: int) -> None:
         click.echo(line)
 
 
-@bp.cli.command("reread")
+@trials_cli.command("reread")
 @click.option("--all", "everything", is_flag=True, help="Every study, not only those read by an older reader.")
 def reread(everything: bool) -> None:
     """Read studies' eligibility text again with the current reader (admins' reviews are kept)."""
-    from community.trials import services
-
-    count = services.reread_catalogue(everything=everything)
+    count = curation_admin.reread_catalogue(everything=everything)
     click.echo(f"Read {count} stud{'y' if count == 1 else 'ies'} again.")
-    updated = services.recompute_for_consenting_members()
+    updated = matching_runs.recompute_for_consenting_members()
     click.echo(f"Suggestions refreshed for {updated} member{'s' if updated != 1 else ''}.")

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from community.db import db
 from community.models.tracking import (
+    SEVERITY_WORDS,
     CheckIn,
     Flare,
     HealthProfile,
@@ -31,7 +32,7 @@ from community.trials.matching import HistoryFact, LabFact, MemberFacts, Treatme
 
 FLARE_WINDOW_DAYS = 5 * 365
 SYMPTOM_WINDOW_DAYS = 90
-SEVERE = 3  # "severe" on tracking's 0–4 scale
+SEVERE = SEVERITY_WORDS.index("severe")  # 3 on tracking's 0–4 scale
 
 
 def load_facts(user_id: int, categories: list[str] | tuple[str, ...], today: date) -> MemberFacts:

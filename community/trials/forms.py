@@ -15,7 +15,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from community.forms import IntegerField, choices
 from community.trials import curation, matching
-from community.trials.services import CATEGORY_LABELS
+from community.trials.consents import CATEGORY_LABELS
 
 
 class CheckboxesField(SelectMultipleField):

@@ -21,14 +21,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from community.db import db, utcnow
 from community.errors import ValidationFailed
-from community.models.trials import Trial, TrialCriterion
+from community.models.trials import NCT_ID, Trial, TrialCriterion
 from community.reference import loader
 from community.trials.curation import clean_params
+from community.trials.matching_runs import recompute_for_consenting_members
 from community.trials.reading.store import read_trial
 
 log = logging.getLogger(__name__)
 
-NCT_ID = re.compile(r"^NCT\d{8}$")
 REGISTRY_DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
 STATUSES = {"RECRUITING", "NOT_YET_RECRUITING", "ACTIVE_NOT_RECRUITING", "ENROLLING_BY_INVITATION",
             "COMPLETED", "TERMINATED", "WITHDRAWN", "SUSPENDED", "AVAILABLE", "NO_LONGER_AVAILABLE",
@@ -377,8 +377,6 @@ def apply_curated(curated: dict[str, list[dict]]) -> int:
 @loader("lupus trials")
 def load_shipped_trials() -> int:
     """The real lupus trial records shipped with the app, and their curated criteria."""
-    from community.trials import services
-
     records: list[tuple[str, Any]] = []
     for path in sorted(SHIPPED_DIR.glob("*.json")):
         if path.name == "criteria.json":
@@ -390,5 +388,5 @@ def load_shipped_trials() -> int:
     curated = json.loads((SHIPPED_DIR / "criteria.json").read_text(encoding="utf-8"))
     curated.pop("_about", None)
     apply_curated(curated)
-    services.recompute_for_consenting_members()
+    recompute_for_consenting_members()
     return report.added

@@ -8,7 +8,7 @@ from flask_login import current_user
 from community.errors import ValidationFailed
 from community.forms import ActionForm
 from community.permissions import ADMIN, MEMBER, PUBLIC, access
-from community.trials import forms, services
+from community.trials import consents, curation_admin, forms, interests, suggestions, trial_pages
 from community.trials.curation import CURATED_KINDS
 from community.trials.matching import CATEGORIES
 from community.views import requested_next, show_error
@@ -36,29 +36,29 @@ def registry_date(value: str) -> str:
 @bp.app_context_processor
 def _trial_helpers():
     # A callable, so pages that don't show the nav badge don't pay for the query.
-    return {"trials_unread_count": lambda: services.unread_notification_count(current_user),
-            "status_caveat": services.status_caveat}
+    return {"trials_unread_count": lambda: suggestions.unread_notification_count(current_user),
+            "status_caveat": trial_pages.status_caveat}
 
 
 @bp.get("/")
 @access(MEMBER)
 def index():
-    result = services.suggestions(current_user)
+    result = suggestions.suggestions(current_user)
     return render_template("trials/index.html", result=result, action_form=ActionForm(),
-                           consent_version=services.CONSENT_VERSION), 200, NO_STORE
+                           consent_version=consents.CONSENT_VERSION), 200, NO_STORE
 
 
 @bp.route("/consent", methods=["GET", "POST"])
 @access(MEMBER)
 def consent():
-    latest = services.latest_consent(current_user)
+    latest = consents.latest_consent(current_user)
     form = forms.ConsentForm()
     if latest is not None and latest.action == "given" and not form.is_submitted():
         form.categories.data = list(latest.categories)
         form.email_updates.data = latest.email_updates
     if form.validate_on_submit():
         try:
-            services.give_consent(current_user, categories=form.categories.data or [],
+            suggestions.give_consent(current_user, categories=form.categories.data or [],
                                   email_updates=form.email_updates.data)
         except ValidationFailed as error:
             show_error(form, error)
@@ -66,17 +66,17 @@ def consent():
             flash("Trial suggestions are on. They use only the records you chose.", "success")
             return redirect(requested_next() or url_for("trials.index"))
     return render_template("trials/consent.html", form=form, latest=latest, action_form=ActionForm(),
-                           highlighted=services.find_trial(request.args.get("trial", "")),
-                           history=services.consent_history(current_user),
-                           labels=services.CATEGORY_LABELS, categories=CATEGORIES,
-                           consent_version=services.CONSENT_VERSION), 200, NO_STORE
+                           highlighted=trial_pages.find_trial(request.args.get("trial", "")),
+                           history=consents.consent_history(current_user),
+                           labels=consents.CATEGORY_LABELS, categories=CATEGORIES,
+                           consent_version=consents.CONSENT_VERSION), 200, NO_STORE
 
 
 @bp.post("/consent/withdraw")
 @access(MEMBER)
 def withdraw():
     if ActionForm().validate_on_submit():
-        services.withdraw_consent(current_user)
+        suggestions.withdraw_consent(current_user)
         flash("Trial suggestions are off. Your matches, interest marks and trial notes are deleted.", "success")
     return redirect(url_for("trials.consent"))
 
@@ -85,7 +85,7 @@ def withdraw():
 @access(MEMBER)
 def notifications_seen():
     if ActionForm().validate_on_submit():
-        services.mark_notifications_seen(current_user)
+        suggestions.mark_notifications_seen(current_user)
         flash("Marked as seen.", "success")
     return redirect(url_for("trials.index"))
 
@@ -93,13 +93,13 @@ def notifications_seen():
 @bp.get("/studies")
 @access(PUBLIC)
 def catalogue():
-    return render_template("trials/catalogue.html", trials=services.catalogue())
+    return render_template("trials/catalogue.html", trials=trial_pages.catalogue())
 
 
 @bp.get("/studies/<nct_id>")
 @access(PUBLIC)
 def trial(nct_id: str):
-    view = services.trial_for(current_user, nct_id)
+    view = trial_pages.trial_for(current_user, nct_id)
     headers = NO_STORE if view.consented else {}
     return render_template("trials/trial.html", view=view, action_form=ActionForm()), 200, headers
 
@@ -110,7 +110,7 @@ def interest(nct_id: str):
     if not ActionForm().validate_on_submit():
         return redirect(url_for("trials.trial", nct_id=nct_id))
     try:
-        mark = services.mark_interest(current_user, nct_id)
+        mark = interests.mark_interest(current_user, nct_id)
     except ValidationFailed as error:
         flash(error.message, "error")
         return redirect(url_for("trials.consent"))
@@ -121,15 +121,15 @@ def interest(nct_id: str):
 @bp.get("/interests/<int:interest_id>")
 @access(MEMBER)
 def summary(interest_id: int):
-    data = services.pre_screening(current_user, interest_id)
+    data = interests.pre_screening(current_user, interest_id)
     return render_template("trials/summary.html", data=data, action_form=ActionForm()), 200, NO_STORE
 
 
 @bp.get("/interests/<int:interest_id>/download")
 @access(MEMBER)
 def download_summary(interest_id: int):
-    data = services.pre_screening(current_user, interest_id)
-    return Response(services.pre_screening_text(data), mimetype="text/plain",
+    data = interests.pre_screening(current_user, interest_id)
+    return Response(interests.pre_screening_text(data), mimetype="text/plain",
                     headers={**NO_STORE, "Content-Disposition":
                              f'attachment; filename="pre-screening-{data.trial.nct_id}.txt"'})
 
@@ -138,7 +138,7 @@ def download_summary(interest_id: int):
 @access(MEMBER)
 def remove_interest(interest_id: int):
     if ActionForm().validate_on_submit():
-        services.remove_interest(current_user, interest_id)
+        interests.remove_interest(current_user, interest_id)
         flash("Your interest mark is removed.", "success")
     return redirect(url_for("trials.index"))
 
@@ -147,37 +147,37 @@ def remove_interest(interest_id: int):
 @bp.get("/admin")
 @access(ADMIN)
 def admin_list():
-    return render_template("trials/admin_list.html", rows=services.curation_list(current_user))
+    return render_template("trials/admin_list.html", rows=curation_admin.curation_list(current_user))
 
 
 @bp.route("/admin/<nct_id>", methods=["GET", "POST"])
 @access(ADMIN)
 def admin_trial(nct_id: str):
-    trial = services.curation_trial(current_user, nct_id)
+    trial = curation_admin.curation_trial(current_user, nct_id)
     form = forms.CriterionForm()
     if form.validate_on_submit():
         try:
-            services.add_criterion(current_user, trial.nct_id, form.kind.data, form.params())
+            curation_admin.add_criterion(current_user, trial.nct_id, form.kind.data, form.params())
         except ValidationFailed as error:
             show_error(form, error)
         else:
             flash("Criterion added. Members' suggestions will be updated.", "success")
             return redirect(url_for("trials.admin_trial", nct_id=trial.nct_id))
     return render_template("trials/admin_trial.html", trial=trial, form=form, kinds=CURATED_KINDS,
-                           action_form=ActionForm(), readings=services.bullet_readings(trial))
+                           action_form=ActionForm(), readings=curation_admin.bullet_readings(trial))
 
 
 @bp.route("/admin/criteria/<int:criterion_id>", methods=["GET", "POST"])
 @access(ADMIN)
 def admin_criterion(criterion_id: int):
-    criterion, trial = services.get_criterion(current_user, criterion_id)
+    criterion, trial = curation_admin.get_criterion(current_user, criterion_id)
     form = forms.CriterionForm()
     if not form.is_submitted():
         form.fill(criterion.kind, criterion.params)
     form.kind.data = criterion.kind  # the kind of an existing criterion doesn't change
     if form.validate_on_submit():
         try:
-            services.update_criterion(current_user, criterion.id, form.params())
+            curation_admin.update_criterion(current_user, criterion.id, form.params())
         except ValidationFailed as error:
             show_error(form, error)
         else:
@@ -190,9 +190,9 @@ def admin_criterion(criterion_id: int):
 @bp.post("/admin/criteria/<int:criterion_id>/delete")
 @access(ADMIN)
 def admin_delete_criterion(criterion_id: int):
-    criterion, trial = services.get_criterion(current_user, criterion_id)
+    criterion, trial = curation_admin.get_criterion(current_user, criterion_id)
     if ActionForm().validate_on_submit():
-        services.delete_criterion(current_user, criterion.id)
+        curation_admin.delete_criterion(current_user, criterion.id)
         flash("Criterion removed.", "success")
     return redirect(url_for("trials.admin_trial", nct_id=trial.nct_id))
 
@@ -200,9 +200,9 @@ def admin_delete_criterion(criterion_id: int):
 @bp.post("/admin/<nct_id>/reread")
 @access(ADMIN)
 def admin_reread(nct_id: str):
-    trial = services.curation_trial(current_user, nct_id)
+    trial = curation_admin.curation_trial(current_user, nct_id)
     if ActionForm().validate_on_submit():
-        services.reread_trial(current_user, trial.nct_id)
+        curation_admin.reread_trial(current_user, trial.nct_id)
         flash("The eligibility text was read again. Your reviewed bullets kept their review.", "success")
     return redirect(url_for("trials.admin_trial", nct_id=trial.nct_id))
 
@@ -214,7 +214,7 @@ def admin_review_bullet(bullet_id: int):
     if not form.validate_on_submit():
         flash("Please choose confirm, discard or read again.", "error")
         return redirect(url_for("trials.admin_list"))
-    trial = services.review_bullet(current_user, bullet_id, form.action.data)
+    trial = curation_admin.review_bullet(current_user, bullet_id, form.action.data)
     flash({"confirm": "Reading confirmed.", "discard": "Reading discarded: the study team checks this bullet.",
            "reread": "Bullet read again."}[form.action.data], "success")
     return redirect(url_for("trials.admin_trial", nct_id=trial.nct_id, _anchor=f"bullet-{bullet_id}"))
@@ -223,11 +223,11 @@ def admin_review_bullet(bullet_id: int):
 @bp.route("/admin/bullets/<int:bullet_id>/correct", methods=["GET", "POST"])
 @access(ADMIN)
 def admin_correct_bullet(bullet_id: int):
-    bullet, trial = services.get_bullet(current_user, bullet_id)
+    bullet, trial = curation_admin.get_bullet(current_user, bullet_id)
     form = forms.CriterionForm()
     if form.validate_on_submit():
         try:
-            services.correct_bullet(current_user, bullet.id, form.kind.data, form.params())
+            curation_admin.correct_bullet(current_user, bullet.id, form.kind.data, form.params())
         except ValidationFailed as error:
             show_error(form, error)
         else:
@@ -235,5 +235,3 @@ def admin_correct_bullet(bullet_id: int):
             return redirect(url_for("trials.admin_trial", nct_id=trial.nct_id, _anchor=f"bullet-{bullet.id}"))
     return render_template("trials/admin_correct.html", trial=trial, bullet=bullet, form=form, kinds=CURATED_KINDS)
 
-
-from community.trials import cli  # noqa: E402,F401 - registers `flask trials ...` on this blueprint

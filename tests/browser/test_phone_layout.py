@@ -11,8 +11,8 @@ from sqlalchemy import select
 from community.db import db
 from community.models import Trial, User
 from community.models.forum import Notification, Post
-from community.tracking import services as tracking
-from community.trials import services as trials
+from community.tracking import checkin_log, common
+from community.trials import suggestions
 from tests.factories import PASSWORD, make_user
 from tests.forum_factories import make_category, make_topic
 from tests.trials_support import give_history, load_shipped, seed_tracking_catalogues
@@ -30,11 +30,11 @@ def seed_member(app) -> dict[str, str]:
         user = make_user(email="lena@example.org", display_name="Lena", time_zone="Europe/Berlin")
         give_history(user.id, birth_date=date(date.today().year - 34, 3, 4))
         user = db.session.get(User, user.id)
-        today = tracking.local_today(user)
+        today = common.local_today(user)
         for n in range(1, 6):
-            tracking.save_checkin(user, tracking.CheckInData(day=today - timedelta(days=n), ratings={},
+            checkin_log.save_checkin(user, checkin_log.CheckInData(day=today - timedelta(days=n), ratings={},
                                                              wellbeing=2 + n % 3))
-        trials.give_consent(user, categories=["profile", "history", "treatments", "labs"], email_updates=False)
+        suggestions.give_consent(user, categories=["profile", "history", "treatments", "labs"], email_updates=False)
         topic = make_topic(user, make_category(name="Living with lupus"), title="Fatigue after a flare",
                            body="How long did yours last?", replies=3, reply_author=make_user(display_name="Ana"))
         reply = db.session.scalar(select(Post).where(Post.topic_id == topic.id, Post.number == 4))

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from community.db import db
 from community.models import User
-from community.tracking import services
+from community.tracking import checkin_log, common
 from tests.factories import PASSWORD, make_user
 from tests.tracking_support import seed_catalogues, symptom_id
 
@@ -23,11 +23,11 @@ def test_patient_tracks_a_flare_and_a_dose_change_on_a_phone(phone_page, live_se
     with live_server.app.app_context():
         seed_catalogues()
         user = make_user(email="maya@example.org", display_name="Maya", time_zone="Europe/London")
-        today = services.local_today(user)
+        today = common.local_today(user)
         fatigue = symptom_id("fatigue")
         # A few earlier days, so the chart has a line to draw.
         for n in range(1, 8):
-            services.save_checkin(db.session.get(User, user.id), services.CheckInData(
+            checkin_log.save_checkin(db.session.get(User, user.id), checkin_log.CheckInData(
                 day=today - timedelta(days=n), ratings={fatigue: 1 + n % 3}))
 
     page.goto("/auth/login")

@@ -6,7 +6,15 @@ from datetime import time, timedelta
 
 from community.db import db
 from community.models import User
-from community.tracking import services
+from community.tracking import (
+    checkin_log,
+    common,
+    flare_log,
+    health_profile,
+    lab_log,
+    preferences,
+    treatment_log,
+)
 from tests.factories import PASSWORD, make_user
 from tests.tracking_support import seed_catalogues, symptom_id
 
@@ -15,25 +23,25 @@ def test_every_tracking_page_with_records_is_accessible(page, live_server, check
     with live_server.app.app_context():
         seed_catalogues()
         user = make_user(email="sam@example.org", time_zone="America/New_York")
-        today = services.local_today(user)
+        today = common.local_today(user)
         user = db.session.get(User, user.id)
-        pred = services.save_treatment(user, services.TreatmentData(
+        pred = treatment_log.save_treatment(user, treatment_log.TreatmentData(
             medication_id=None, name="Prednisone", dose=20, unit="mg", frequency="once_daily",
             start_date=today - timedelta(days=40)))
-        services.add_side_effect(user, pred.id, noted_on=today - timedelta(days=3), description="Poor sleep",
+        treatment_log.add_side_effect(user, pred, noted_on=today - timedelta(days=3), description="Poor sleep",
                                  severity=2)
         for n in range(35):
-            services.save_checkin(user, services.CheckInData(
+            checkin_log.save_checkin(user, checkin_log.CheckInData(
                 day=today - timedelta(days=n), ratings={symptom_id("fatigue"): n % 5, symptom_id("headache"): 1},
                 wellbeing=1 + n % 5, medications_taken=[pred.id]))
-        flare = services.save_flare(user, services.FlareData(start_date=today - timedelta(days=20),
+        flare = flare_log.save_flare(user, flare_log.FlareData(start_date=today - timedelta(days=20),
                                                              end_date=today - timedelta(days=12), severity="severe"))
         for n, value in enumerate(("1.1", "0.7")):
-            lab = services.save_lab(user, services.LabData(lab_test_id=None, name="C3", value=value, unit="g/L",
+            lab = lab_log.save_lab(user, lab_log.LabData(lab_test_id=None, name="C3", value=value, unit="g/L",
                                                            taken_on=today - timedelta(days=30 - n * 20),
                                                            ref_low=0.9, ref_high=1.8))
-        services.save_profile(user, diagnoses=["sle", "nephritis"], nephritis_class="IV")
-        services.save_reminder(user, enabled=True, at=time(19, 0))
+        health_profile.save_profile(user, diagnoses=["sle", "nephritis"], nephritis_class="IV")
+        preferences.save_reminder(user, enabled=True, at=time(19, 0))
         ids = {"t": pred.id, "f": flare.id, "l": lab.id}
 
     page.goto("/auth/login")

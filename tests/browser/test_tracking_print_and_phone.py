@@ -9,7 +9,14 @@ import pytest
 
 from community.db import db
 from community.models import User
-from community.tracking import services
+from community.tracking import (
+    checkin_log,
+    common,
+    flare_log,
+    health_profile,
+    preferences,
+    treatment_log,
+)
 from tests.factories import PASSWORD, make_user
 from tests.tracking_support import lab, medication_id, seed_catalogues, symptom_id, treatment
 
@@ -34,7 +41,7 @@ def ninety_full_days(email: str) -> None:
     treatments tried before, a dozen labs, a medical history and questions for the doctor."""
     seed_catalogues()
     user = make_user(email=email, display_name="Amira Haddad", time_zone="Europe/London")
-    today = services.local_today(user)
+    today = common.local_today(user)
     user = db.session.get(User, user.id)
     for slug, start, stop, reason in (("azathioprine", date(2021, 2, 1), date(2021, 11, 5), "side_effects"),
                                       ("methotrexate", date(2022, 1, 10), date(2023, 6, 30), "not_effective"),
@@ -42,29 +49,29 @@ def ninety_full_days(email: str) -> None:
         treatment(user, slug=slug, start=start, today=today, stop_date=stop, stop_reason=reason)
     hcq = treatment(user, slug="hydroxychloroquine", start=date(2020, 5, 1), today=today)
     pred = treatment(user, slug="prednisone", dose=10, start=today - timedelta(days=70), today=today)
-    services.change_dose(user, pred.id, on=today - timedelta(days=40), dose=20, unit="mg",
+    treatment_log.change_dose(user, pred, on=today - timedelta(days=40), dose=20, unit="mg",
                          frequency="once_daily", today=today)
-    mmf = services.save_treatment(user, services.TreatmentData(
+    mmf = treatment_log.save_treatment(user, treatment_log.TreatmentData(
         medication_id=medication_id("mycophenolate"), name="", dose=1000, unit="mg", frequency="twice_daily",
         start_date=today - timedelta(days=35)), today=today)
     for n in range(90):
         day = today - timedelta(days=n)
-        services.save_checkin(user, services.CheckInData(
+        checkin_log.save_checkin(user, checkin_log.CheckInData(
             day=day, ratings={symptom_id(s): (n + i) % 5 for i, s in enumerate(SYMPTOMS)},
             wellbeing=1 + n % 5, sleep_hours=5 + n % 4, triggers=["stress", "sun"][: n % 3],
             medications_taken=[hcq.id, mmf.id] if n < 35 else [hcq.id]), today=today)
-    services.save_flare(user, services.FlareData(start_date=today - timedelta(days=60),
+    flare_log.save_flare(user, flare_log.FlareData(start_date=today - timedelta(days=60),
                                                  end_date=today - timedelta(days=45), severity="severe",
                                                  symptoms=["Fatigue", "Joint pain"], actions=["called_doctor", "steroid_increase"]), today=today)
-    services.save_flare(user, services.FlareData(start_date=today - timedelta(days=12), severity="moderate",
+    flare_log.save_flare(user, flare_log.FlareData(start_date=today - timedelta(days=12), severity="moderate",
                                                  symptoms=["Butterfly (malar) rash"]), today=today)
     for n in range(6):
         taken = today - timedelta(days=5 + n * 14)
         lab(user, slug="c3", value=f"{0.6 + n * 0.05:.2f}", taken_on=taken, today=today, ref_low=0.9, ref_high=1.8)
         lab(user, slug="anti-dsdna", value=str(40 + n * 30), taken_on=taken, today=today, ref_high=30)
-    services.save_profile(user, today=today, diagnoses=["sle", "nephritis"], nephritis_class="IV",
+    health_profile.save_profile(user, today=today, diagnoses=["sle", "nephritis"], nephritis_class="IV",
                           diagnosed_year=2016, medical_history={"cancer": {"answer": "no"}})
-    services.save_questions(user, "Can I lower the prednisone now the rash is settling? "
+    preferences.save_questions(user, "Can I lower the prednisone now the rash is settling? "
                                   "Is the hair loss from the mycophenolate? Should I have a kidney biopsy again? "
                                   "When should my eyes be checked for hydroxychloroquine? " * 2)
 
@@ -96,7 +103,7 @@ def test_why_a_past_treatment_was_stopped_is_readable_on_a_390px_phone(phone_pag
     with live_server.app.app_context():
         seed_catalogues()
         user = make_user(email="lena@example.org", time_zone="Europe/London")
-        today = services.local_today(user)
+        today = common.local_today(user)
         treatment(db.session.get(User, user.id), slug="methotrexate", start=date(2022, 1, 10), today=today,
                   stop_date=date(2023, 6, 30), stop_reason="not_effective")
     sign_in(page, "lena@example.org")

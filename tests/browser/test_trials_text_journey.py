@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from community.db import db
 from community.models import HealthProfile
-from community.trials import services
+from community.trials import suggestions
 from community.trials.importer import import_records, records_in
 from tests.factories import PASSWORD, make_user
 from tests.trials_support import add_lab, seed_tracking_catalogues, study
@@ -39,7 +39,7 @@ def test_member_reads_an_imported_study_bullet_by_bullet_and_answers_an_unknown(
                                      pregnancy="no", medical_history={"hepatitis_b": {"answer": "no"}}))
         db.session.commit()
         add_lab(user.id, "creatinine", 1.1, "mg/dL", date.today() - timedelta(days=5))
-        services.give_consent(user, categories=["profile", "history", "treatments", "labs"], email_updates=False)
+        suggestions.give_consent(user, categories=["profile", "history", "treatments", "labs"], email_updates=False)
 
     page.goto("/auth/login")
     page.fill("#email", "ines@example.org")

@@ -218,11 +218,11 @@ def _seed(database_url: str) -> tuple[list[str], dict[str, int], dict[str, int]]
     from alembic import command
 
     from community import create_app
-    from community.cli import alembic_config
     from community.db import db, utcnow
     from community.models import User
     from community.passwords import hash_password
     from community.reference import load_all
+    from community.schema import alembic_config
     from config import DevelopmentConfig
     from tests.cluster.served_app import SETTINGS
     from tests.forum_factories import first_post, make_category, make_topic

@@ -19,8 +19,8 @@ from sqlalchemy.engine import make_url
 
 from community import create_app
 from community.backup import libpq_url, pg_schema
-from community.cli import alembic_config
 from community.db import Base
+from community.schema import alembic_config
 from config import TestConfig
 from tests.conftest import POSTGRES_URL, drop_abandoned_schemas, private_schema, with_search_path
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from community import audit
 from community.db import db
 from community.models import AuditEvent, User
-from community.trials import services as trial_services
+from community.trials import suggestions
 from tests.factories import make_user
 from tests.moderation_support import client_for, member, text
 from tests.trials_support import load_shipped, seed_tracking_catalogues
@@ -20,9 +20,9 @@ def seeker(app):
         seed_tracking_catalogues()
         load_shipped()
         person = make_user(display_name="Trial Seeker")
-        trial_services.give_consent(person, categories=["profile", "labs"], email_updates=True)
-        trial_services.withdraw_consent(person)
-        trial_services.give_consent(person, categories=["profile"], email_updates=False)
+        suggestions.give_consent(person, categories=["profile", "labs"], email_updates=True)
+        suggestions.withdraw_consent(person)
+        suggestions.give_consent(person, categories=["profile"], email_updates=False)
         admin = make_user(role="admin", display_name="Curator")
         audit.record(admin, "trials.criterion_added", reason="curation")
         audit.record(admin, "privacy.consent_record_shown", target=person, reason="their request")

@@ -8,8 +8,8 @@ from alembic import command
 from sqlalchemy import text
 
 from community import create_app
-from community.cli import alembic_config
 from community.db import db
+from community.schema import alembic_config
 from config import TestConfig
 from tests.conftest import FormClient
 from tests.factories import PASSWORD, make_user

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from community.db import db
 from community.models import HealthProfile, LabResult, User
-from community.tracking import catalogue, services
+from community.tracking import catalogue, common, health_profile, lab_log, treatment_log
 from community.trials import evidence
 from community.trials.matching import HistoryFact
 from tests.factories import PASSWORD, make_user
@@ -134,7 +134,7 @@ def test_bad_history_input_is_explained_beside_the_field_and_nothing_typed_or_sa
     response = client.submit(PROFILE, answers(
         diagnoses=["sle", "nephritis"], other_diagnosis="Discoid patches", country="Portugal",
         history_antiphospholipid="yes", history_hepatitis_c="no", **bad))
-    assert response.status_code == 422
+    assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert error_beside(page, field_id) == message
     assert re.search(rf'aria-describedby="[^"]*\b{field_id}-error"', page)  # tied to the field for screen readers
@@ -150,7 +150,7 @@ def test_bad_history_input_is_explained_beside_the_field_and_nothing_typed_or_sa
 def test_a_hand_made_post_with_junk_never_breaks_the_page(app, client, member):
     response = client.submit(PROFILE, answers(history_cancer="<script>", history_cancer_year="1e400",
                                               history_dialysis_year="-0", history_nonsense="yes"))
-    assert response.status_code == 422
+    assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "<script>" not in page
     assert stored(app, member) is None
@@ -160,7 +160,7 @@ def test_saving_the_rest_of_the_profile_keeps_the_history(app, client, member):
     """Other callers of save_profile (the demo, older code) leave medical history alone."""
     client.submit(PROFILE, answers(history_cancer="yes", history_cancer_year="2019"))
     with app.app_context():
-        services.save_profile(db.session.get(User, member), diagnoses=["sle"], country="Chile")
+        health_profile.save_profile(db.session.get(User, member), diagnoses=["sle"], country="Chile")
     profile = stored(app, member)
     assert profile.country == "Chile" and profile.medical_history == {"cancer": {"answer": "yes", "year": 2019}}
 
@@ -171,7 +171,7 @@ def test_planning_a_pregnancy_is_saved_and_reads_back(app, client, member):
     assert stored(app, member).pregnancy == "planning"
     assert checked(client.get(PROFILE).get_data(as_text=True), "pregnancy") == "planning"
     response = client.submit(PROFILE, answers(pregnancy="trying"))
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert stored(app, member).pregnancy == "planning"
 
 
@@ -188,7 +188,7 @@ def test_nobody_else_sees_a_members_medical_history(app, client, auth, visitor):
     with app.app_context():
         seed_catalogues()
         owner = make_user(email="owner@example.org")
-        services.save_profile(owner, medical_history={"hiv": {"answer": "yes"}, "cancer": {"answer": "yes",
+        health_profile.save_profile(owner, medical_history={"hiv": {"answer": "yes"}, "cancer": {"answer": "yes",
                                                                                             "year": 2011}})
     auth.sign_in_as({"other member": "member", "moderator": "moderator", "admin": "admin"}[visitor])
     page = client.get(PROFILE).get_data(as_text=True)
@@ -220,7 +220,7 @@ def test_the_lab_form_offers_the_new_tests_and_keeps_the_old_order(app, client, 
 def test_each_new_lab_test_can_be_logged_with_its_usual_unit(app, client, member, slug, name, unit):
     with app.app_context():
         test_id = lab_test_id(slug)
-        today = services.local_today(db.session.get(User, member))
+        today = common.local_today(db.session.get(User, member))
     response = client.submit("/tracking/labs/new", {"lab_test_id": str(test_id), "value": "1.5",
                                                     "taken_on": today.isoformat(), "ref_low": "1", "ref_high": "2"})
     assert response.status_code == 302
@@ -242,7 +242,7 @@ def test_deleting_the_account_erases_the_medical_history(app, client, member):
     client.submit(PROFILE, answers(history_dialysis="yes", history_dialysis_year="2020"))
     with app.app_context():
         others = make_user()
-        services.save_profile(others, medical_history={"diabetes": {"answer": "yes"}})
+        health_profile.save_profile(others, medical_history={"diabetes": {"answer": "yes"}})
     response = client.submit("/account/delete", {"current_password": PASSWORD, "confirm": "y"})
     assert response.status_code == 302
     assert stored(app, member) is None
@@ -257,14 +257,14 @@ def recorded(app):
     with app.app_context():
         seed_catalogues()
         user = make_user()
-        today = services.local_today(user)
-        services.save_profile(user, diagnoses=["sle"], diagnosed_year=2015, diagnosed_month=4,
+        today = common.local_today(user)
+        health_profile.save_profile(user, diagnoses=["sle"], diagnosed_year=2015, diagnosed_month=4,
                               medical_history={"hiv": {"answer": "no"},
                                                "cancer": {"answer": "yes", "year": 2019}})
-        services.save_treatment(user, services.TreatmentData(
+        treatment_log.save_treatment(user, treatment_log.TreatmentData(
             medication_id=None, name="Prednisone", dose=7.5, unit="mg", frequency="twice_daily",
             start_date=date(2025, 1, 1)))
-        services.save_lab(user, services.LabData(lab_test_id=lab_test_id("alt"), name="", value="52",
+        lab_log.save_lab(user, lab_log.LabData(lab_test_id=lab_test_id("alt"), name="", value="52",
                                                  unit="", taken_on=date(2025, 6, 1), ref_low=7, ref_high=40))
         return user.id, today
 

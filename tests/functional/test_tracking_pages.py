@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from community.db import db
 from community.models import CheckIn, Flare, LabResult, OutboxMessage, Symptom, Treatment, User
-from community.tracking import services
+from community.tracking import checkin_log, common, health_profile, preferences
 from tests.tracking_support import seed_catalogues, symptom_id
 
 
@@ -28,7 +28,7 @@ def member(app, auth):
 
 def today(app, user_id) -> date:
     with app.app_context():
-        return services.local_today(db.session.get(User, user_id))
+        return common.local_today(db.session.get(User, user_id))
 
 
 def count(app, model) -> int:
@@ -51,7 +51,7 @@ def test_member_checks_in_for_today(app, client, member):
     assert response.status_code == 302
     assert "Your check-in for today is saved" in client.get(response.headers["Location"]).get_data(as_text=True)
     with app.app_context():
-        saved = services.checkin_for_day(db.session.get(User, member), day)
+        saved = checkin_log.checkin_for_day(db.session.get(User, member), day)
         assert (saved.wellbeing, saved.sleep_hours, saved.triggers) == (2, 6.5, ["sun", "stress"])
         assert {r.symptom_id: r.severity for r in saved.ratings} == {fatigue: 3, joints: 0}
 
@@ -100,7 +100,7 @@ def test_bad_checkin_input_is_explained_and_the_typed_notes_are_kept(app, client
             **{k.replace("FATIGUE", str(fatigue)): v for k, v in fields.items()}}
     response = client.submit("/tracking/check-in", data)
     page = response.get_data(as_text=True)
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert message in page
     assert "I typed this carefully" in page
     assert count(app, CheckIn) == 0
@@ -109,7 +109,7 @@ def test_bad_checkin_input_is_explained_and_the_typed_notes_are_kept(app, client
 def test_future_day_is_refused_beside_the_date(app, client, member):
     tomorrow = today(app, member) + timedelta(days=1)
     response = client.submit("/tracking/check-in", {"day": tomorrow.isoformat(), "notes": "x"})
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert "is in the future" in response.get_data(as_text=True)
     assert count(app, CheckIn) == 0
     assert client.get(f"/tracking/check-in?day={tomorrow.isoformat()}").status_code == 302
@@ -122,7 +122,7 @@ def test_a_second_new_checkin_for_the_same_day_does_not_overwrite_the_first(app,
     # A second tab opened before the first was saved still posts as a new check-in.
     response = client.submit("/tracking/check-in", {"day": day, "notes": "the second one", "checkin_id": ""},
                              page="/tracking/flares")
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert "You already have a check-in for" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalars(select(CheckIn.notes)).all() == ["the first one"]
@@ -182,7 +182,7 @@ def test_member_logs_a_flare_and_an_overlapping_one_is_refused(app, client, memb
     response = client.submit("/tracking/flares/new", {"start_date": (day - timedelta(days=2)).isoformat(),
                                                       "severity": "mild", "notes": "keep me"})
     page = response.get_data(as_text=True)
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert "This overlaps your flare from" in page and "still ongoing" in page
     assert "keep me" in page
     assert count(app, Flare) == 1
@@ -195,7 +195,7 @@ def test_flare_ending_before_it_starts_is_refused(app, client, member):
     response = client.submit("/tracking/flares/new", {
         "start_date": (day - timedelta(days=2)).isoformat(), "end_date": (day - timedelta(days=5)).isoformat(),
         "severity": "mild"})
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert "The end date is before the start date." in response.get_data(as_text=True)
 
 
@@ -217,7 +217,7 @@ def test_bad_doses_are_explained(app, client, member, dose, message):
     response = client.submit("/tracking/treatments/new", {
         "medication_id": "", "name": "Prednisone", "dose": dose, "unit": "mg", "frequency": "once_daily",
         "start_date": today(app, member).isoformat()})
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert message in response.get_data(as_text=True)
     assert count(app, Treatment) == 0
 
@@ -241,7 +241,7 @@ def test_treatment_from_the_catalogue_then_a_dose_change_and_a_stop(app, client,
         second = db.session.scalar(select(Treatment).where(Treatment.previous_id == first.id))
     response = client.submit(f"/tracking/treatments/{second.id}/stop", {
         "stop_date": (day - timedelta(days=5)).isoformat(), "reason": "side_effects"})
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert "The stop date is before the start date" in response.get_data(as_text=True)
     response = client.submit(f"/tracking/treatments/{second.id}/stop", {"stop_date": day.isoformat(),
                                                                         "reason": "side_effects"})
@@ -268,7 +268,7 @@ def test_side_effect_is_noted_on_a_treatment(app, client, member):
 def test_non_numeric_lab_values_are_explained(app, client, member, value, message):
     response = client.submit("/tracking/labs/new", {"lab_test_id": "", "name": "C3", "value": value,
                                                     "taken_on": today(app, member).isoformat()})
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert message in response.get_data(as_text=True)
     assert count(app, LabResult) == 0
 
@@ -328,8 +328,8 @@ def test_doctor_summary_for_a_chosen_period_with_questions(app, client, member):
     assert "Fatigue" in text and "Labs out of range" in text and "C3 0.6" in text
     assert "Should I lower the steroid?" in text
     bad = client.get(f"/tracking/summary?start={day.isoformat()}&end={(day - timedelta(days=3)).isoformat()}")
-    assert bad.status_code == 422 and "The start is after the end." in bad.get_data(as_text=True)
-    assert client.get("/tracking/summary?start=garbage&end=").status_code == 422
+    assert bad.status_code == 400 and "The start is after the end." in bad.get_data(as_text=True)
+    assert client.get("/tracking/summary?start=garbage&end=").status_code == 400
 
 
 def test_csv_exports_are_spreadsheet_safe(app, client, member):
@@ -357,7 +357,7 @@ def test_account_json_export_includes_tracking(app, client, member):
 def test_profile_saves_and_rejects_an_impossible_year(app, client, member):
     response = client.submit("/tracking/profile", {"diagnoses": ["sle"], "nephritis_class": "III",
                                                    "diagnosed_year": "2150"})
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert "Please enter a year between 1900" in response.get_data(as_text=True)
     response = client.submit("/tracking/profile", {"diagnoses": ["sle"], "nephritis_class": "III",
                                                    "diagnosed_year": "2016", "pregnancy": "no"})
@@ -366,7 +366,7 @@ def test_profile_saves_and_rejects_an_impossible_year(app, client, member):
 
 def test_reminder_settings_and_the_scheduled_command(app, client, member, runner):
     response = client.submit("/tracking/reminders", {"reminder_enabled": "y", "reminder_time": "25:99"})
-    assert response.status_code == 422 and "Please enter a time like 19:30." in response.get_data(as_text=True)
+    assert response.status_code == 400 and "Please enter a time like 19:30." in response.get_data(as_text=True)
     client.submit("/tracking/reminders", {"reminder_enabled": "y", "reminder_time": "00:00"})
     result = runner.invoke(args=["tracking", "send-reminders"])
     assert "Queued 1 check-in reminder(s)." in result.output
@@ -391,12 +391,12 @@ def test_the_checkin_day_is_the_members_own_local_date(app, client, auth, monkey
     with app.app_context():
         seed_catalogues()
     auth.sign_in_as(time_zone=zone)
-    monkeypatch.setattr(services, "utcnow", lambda: datetime(2026, 3, 17, 11, 30, tzinfo=UTC))
+    monkeypatch.setattr(common, "utcnow", lambda: datetime(2026, 3, 17, 11, 30, tzinfo=UTC))
     page = client.get("/tracking/check-in").get_data(as_text=True)
     assert f'value="{local_day}"' in page
     assert client.submit("/tracking/check-in", {"day": local_day}).status_code == 302
     response = client.submit("/tracking/check-in", {"day": refused_day})
-    assert response.status_code == 422 and "is in the future" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "is in the future" in response.get_data(as_text=True)
     with app.app_context():
         assert [d.isoformat() for d in db.session.scalars(select(CheckIn.day))] == [local_day]
 
@@ -430,7 +430,7 @@ def test_ten_thousand_pasted_characters_in_checkin_notes_are_refused_and_kept_wh
     pasted = "Slept badly, hands stiff. " * 385  # 10,010 characters
     response = client.submit("/tracking/check-in", {"day": today(app, member).isoformat(), "notes": pasted})
     page = response.get_data(as_text=True)
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert "Notes can be up to 5,000 characters; this is 10,010 (5,010 too many)." in page
     kept = re.search(r'<textarea[^>]*name="notes"[^>]*>\r?\n?(.*?)</textarea>', page, re.S).group(1)
     assert html.unescape(kept) == pasted
@@ -464,7 +464,7 @@ def test_treatment_notes_over_two_thousand_are_refused_and_at_the_limit_saved(ap
     fields = {"medication_id": "", "name": "Vitamin D", "dose": "1000", "unit": "units",
               "frequency": "once_daily", "start_date": today(app, member).isoformat()}
     response = client.submit("/tracking/treatments/new", {**fields, "notes": "n" * 2001})
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert "Notes can be up to 2,000 characters; this is 2,001" in response.get_data(as_text=True)
     assert "n" * 2001 in response.get_data(as_text=True)
     assert count(app, Treatment) == 0
@@ -478,11 +478,11 @@ def test_too_long_doctor_questions_are_shown_again_in_full_not_lost_in_a_redirec
     typed = "Why do my knees hurt? " * 150  # 3,300 characters
     response = client.submit("/tracking/summary/questions", {"questions": typed}, page="/tracking/summary")
     page = response.get_data(as_text=True)
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert "Your questions can be up to 3,000 characters; this is 3,300" in page
     assert typed in page
     with app.app_context():
-        assert services.get_settings(db.session.get(User, member)).doctor_questions == "Keep these"
+        assert preferences.get_settings(db.session.get(User, member)).doctor_questions == "Keep these"
 
 
 def test_the_service_refuses_long_notes_rather_than_cutting_them(app, member):
@@ -491,10 +491,10 @@ def test_the_service_refuses_long_notes_rather_than_cutting_them(app, member):
     with app.app_context():
         user = db.session.get(User, member)
         with pytest.raises(ValidationFailed) as refused:
-            services.save_checkin(user, services.CheckInData(day=services.local_today(user), notes="x" * 5001))
+            checkin_log.save_checkin(user, checkin_log.CheckInData(day=common.local_today(user), notes="x" * 5001))
         assert refused.value.field == "notes"
         with pytest.raises(ValidationFailed):
-            services.save_profile(user, country="C" * 61)
+            health_profile.save_profile(user, country="C" * 61)
     assert count(app, CheckIn) == 0
 
 
@@ -559,4 +559,4 @@ def test_labs_page_charts_c3_in_one_unit_and_anti_dsdna_titres_as_titres(app, cl
     assert "1:320 IU/mL" not in page and ">1:320<" in page.replace(" <", "<")
     refused = client.submit("/tracking/labs/new", {"lab_test_id": str(dsdna), "value": "1:640", "unit": "IU/mL",
                                                    "taken_on": day.isoformat()})
-    assert refused.status_code == 422 and "A titre like 1:320 has no unit." in refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "A titre like 1:320 has no unit." in refused.get_data(as_text=True)

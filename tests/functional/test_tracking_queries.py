@@ -16,7 +16,7 @@ from community.models import (
     Treatment,
     TreatmentSideEffect,
 )
-from community.tracking import services
+from community.tracking import common
 from tests.factories import make_user
 from tests.helpers import counting_statements
 from tests.tracking_support import seed_catalogues, symptom_id
@@ -72,7 +72,7 @@ PAGES = [
 def member_with_history(app, days: int, email: str) -> int:
     with app.app_context():
         user = make_user(email=email, time_zone="Europe/London")
-        bulk_history(user.id, days, services.local_today(user))
+        bulk_history(user.id, days, common.local_today(user))
         return db.session.scalar(select(Treatment.id).where(Treatment.user_id == user.id).limit(1))
 
 

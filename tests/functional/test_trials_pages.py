@@ -190,10 +190,10 @@ def test_new_may_fit_trials_show_as_a_count_in_the_nav_until_seen(app, client, a
     opt_in(client)
     assert "nav-count" not in client.get("/trials/studies").get_data(as_text=True).split("Trials</a>")[0][-300:]
     with app.app_context():
-        from community.trials import services
+        from community.trials import matching_runs
 
         import_records(records_in(study("NCT09500001", min_age="18 Years", max_age="90 Years")))
-        services.recompute_for_consenting_members()
+        matching_runs.recompute_for_consenting_members()
     page = client.get("/trials/studies").get_data(as_text=True)
     assert '1<span class="visually-hidden"> new</span>' in page
     assert "New since you last looked" in client.get("/trials/").get_data(as_text=True)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from community.db import db
 from community.models import TrialBullet, TrialCriterion, User
-from community.trials import services
+from community.trials import consents, interests, suggestions
 from tests.factories import make_user
 from tests.trials_support import give_history, load_shipped, seed_tracking_catalogues
 
@@ -79,8 +79,8 @@ def world(app):
         load_shipped()
         owner = make_user(display_name="Owner")
         give_history(owner.id, birth_year=1990, stopped=("hydroxychloroquine", "mycophenolate", SECRET.lower()))
-        services.give_consent(owner, categories=["profile", "treatments", "flares"], email_updates=False)
-        interest = services.mark_interest(owner, "NCT05869955")
+        suggestions.give_consent(owner, categories=["profile", "treatments", "flares"], email_updates=False)
+        interest = interests.mark_interest(owner, "NCT05869955")
         criterion = db.session.scalar(select(TrialCriterion.id).where(TrialCriterion.source == "curated").limit(1))
         bullet = db.session.scalar(select(TrialBullet.id).order_by(TrialBullet.id).limit(1))
         return {"owner": owner.email, "interest": interest.id, "criterion": criterion, "bullet": bullet}
@@ -138,4 +138,4 @@ def test_withdrawal_by_someone_else_changes_nothing_of_the_owners(app, client, a
     client.submit("/trials/consent/withdraw", page="/trials/consent")
     with app.app_context():
         owner = db.session.scalar(select(User).where(User.email == world["owner"]))
-        assert services.current_consent(owner) is not None
+        assert consents.current_consent(owner) is not None

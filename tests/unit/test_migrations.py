@@ -4,8 +4,8 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 
-from community.cli import alembic_config
 from community.db import Base
+from community.schema import alembic_config
 from tests.conftest import POSTGRES_URL, private_schema, with_search_path
 
 

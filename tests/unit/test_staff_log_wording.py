@@ -11,7 +11,7 @@ from community.models.audit import AuditEvent
 from community.models.moderation import AppealStatus
 from community.moderation import wording
 from community.moderation.services import TOPIC_STATES
-from community.trials.services import REVIEW_ACTIONS
+from community.trials.curation_admin import REVIEW_ACTIONS
 
 SOURCE = Path(__file__).resolve().parents[2] / "community"
 # The first string argument of audit.record(...): "a.b", f"a.{x}", or "a.b" if flag else "a.c".

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from community.errors import ValidationFailed
-from community.tracking import catalogue, services
+from community.tracking import catalogue, health_profile
 from tests.factories import make_user
 from tests.tracking_support import TODAY, seed_catalogues
 
@@ -28,7 +28,7 @@ def test_the_condition_keys_other_code_depends_on():
 
 
 def test_history_is_stored_in_catalogue_order_without_unanswered_conditions(ctx):
-    profile = services.save_profile(make_user(), today=TODAY, medical_history={
+    profile = health_profile.save_profile(make_user(), today=TODAY, medical_history={
         "thrombosis": {"answer": "yes", "year": 2024}, "hiv": {"answer": "no"}, "cancer": {"answer": ""},
         "diabetes": {}})
     assert profile.medical_history == {"hiv": {"answer": "no"}, "thrombosis": {"answer": "yes", "year": 2024}}
@@ -37,10 +37,10 @@ def test_history_is_stored_in_catalogue_order_without_unanswered_conditions(ctx)
 
 def test_leaving_history_out_keeps_it_and_an_empty_one_clears_it(ctx):
     user = make_user()
-    services.save_profile(user, today=TODAY, medical_history={"hiv": {"answer": "no"}})
-    assert services.save_profile(user, today=TODAY, sex="female").medical_history == {"hiv": {"answer": "no"}}
-    assert services.save_profile(user, today=TODAY, medical_history={}).medical_history == {}
-    assert services.save_profile(make_user(), today=TODAY).medical_history == {}
+    health_profile.save_profile(user, today=TODAY, medical_history={"hiv": {"answer": "no"}})
+    assert health_profile.save_profile(user, today=TODAY, sex="female").medical_history == {"hiv": {"answer": "no"}}
+    assert health_profile.save_profile(user, today=TODAY, medical_history={}).medical_history == {}
+    assert health_profile.save_profile(make_user(), today=TODAY).medical_history == {}
 
 
 @pytest.mark.parametrize("history, field, message", [
@@ -60,23 +60,23 @@ def test_leaving_history_out_keeps_it_and_an_empty_one_clears_it(ctx):
 ])
 def test_impossible_history_answers_are_refused_naming_the_field(ctx, history, field, message):
     user = make_user()
-    services.save_profile(user, today=TODAY, medical_history={"diabetes": {"answer": "no"}})
+    health_profile.save_profile(user, today=TODAY, medical_history={"diabetes": {"answer": "no"}})
     with pytest.raises(ValidationFailed) as error:
-        services.save_profile(user, today=TODAY, other_diagnosis="kept?", medical_history=history)
+        health_profile.save_profile(user, today=TODAY, other_diagnosis="kept?", medical_history=history)
     assert (error.value.field, error.value.message) == (field, message)
-    profile = services.get_profile(user)
+    profile = health_profile.get_profile(user)
     assert profile.medical_history == {"diabetes": {"answer": "no"}} and profile.other_diagnosis == ""
 
 
 def test_a_history_year_cannot_come_before_birth(ctx):
     with pytest.raises(ValidationFailed) as error:
-        services.save_profile(make_user(), today=TODAY, birth_year=1990,
+        health_profile.save_profile(make_user(), today=TODAY, birth_year=1990,
                               medical_history={"kidney_transplant": {"answer": "yes", "year": 1985}})
     assert error.value.field == "history_kidney_transplant_year"
 
 
 def test_planning_is_a_pregnancy_answer(ctx):
-    assert services.save_profile(make_user(), today=TODAY, pregnancy="planning").pregnancy == "planning"
+    assert health_profile.save_profile(make_user(), today=TODAY, pregnancy="planning").pregnancy == "planning"
     assert catalogue.label("planning") == "Planning a pregnancy in the next year"
 
 

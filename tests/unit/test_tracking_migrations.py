@@ -3,8 +3,8 @@
 from alembic import command
 from sqlalchemy import create_engine, text
 
-from community.cli import alembic_config
 from community.models import User
+from community.schema import alembic_config
 from tests.unit.test_migrations import fresh_database_url
 
 

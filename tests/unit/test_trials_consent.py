@@ -19,7 +19,7 @@ from community.models import (
     TrialMatchState,
     TrialNotification,
 )
-from community.trials import importer, services
+from community.trials import consents, importer, interests, matching_runs, suggestions, trial_pages
 from community.trials.importer import import_records, records_in
 from tests.factories import PASSWORD, make_user
 from tests.trials_support import (
@@ -53,21 +53,21 @@ def crafted_member(**history):
 def test_no_match_is_computed_for_a_member_without_consent(app, catalogue):
     with app.app_context():
         user = crafted_member(birth_year=1992)
-        result = services.suggestions(user)
-        services.recompute_for_consenting_members()
-        view = services.trial_for(user, "NCT05869955")
+        result = suggestions.suggestions(user)
+        matching_runs.recompute_for_consenting_members()
+        view = trial_pages.trial_for(user, "NCT05869955")
         assert result.consent is None and result.groups == {}
         assert view.match is None and not view.consented
         assert count(TrialMatch, user.id) == 0 and count(TrialMatchState, user.id) == 0
         with pytest.raises(ValidationFailed):
-            services.mark_interest(user, "NCT05869955")
+            interests.mark_interest(user, "NCT05869955")
 
 
 def test_crafted_34_year_old_gets_refractory_sle_car_t_trials_from_their_own_records(app, catalogue):
     with app.app_context():
         user = crafted_member(birth_date=date(date.today().year - 34, 1, 2))
-        services.give_consent(user, categories=ALL, email_updates=False)
-        groups = services.suggestions(user).groups
+        suggestions.give_consent(user, categories=ALL, email_updates=False)
+        groups = suggestions.suggestions(user).groups
         placed = {m.trial.nct_id: group for group, matches in groups.items() for m in matches}
         for nct_id in CAR_T_REFRACTORY_SLE:
             assert placed[nct_id] in ("may_fit", "worth_asking"), nct_id
@@ -82,8 +82,8 @@ def test_crafted_34_year_old_gets_refractory_sle_car_t_trials_from_their_own_rec
 def test_crafted_71_year_old_sees_trials_capped_at_65_as_probably_not(app, catalogue):
     with app.app_context():
         user = crafted_member(birth_date=date(date.today().year - 72, 1, 2))
-        services.give_consent(user, categories=ALL, email_updates=False)
-        not_fitting = {m.trial.nct_id: m for m in services.suggestions(user).groups["probably_not"]}
+        suggestions.give_consent(user, categories=ALL, email_updates=False)
+        not_fitting = {m.trial.nct_id: m for m in suggestions.suggestions(user).groups["probably_not"]}
         assert {"NCT07053800", "NCT06947460"} <= set(not_fitting)
         reasons = [r["evidence"] for r in not_fitting["NCT07053800"].results if r["outcome"] == "not_met"]
         assert any("this study takes people up to 65" in reason for reason in reasons)
@@ -92,8 +92,8 @@ def test_crafted_71_year_old_sees_trials_capped_at_65_as_probably_not(app, catal
 def test_crafted_pregnant_member_sees_pregnancy_exclusions_not_met(app, catalogue):
     with app.app_context():
         user = crafted_member(birth_year=1990, pregnancy="pregnant", diagnoses=("nephritis",))
-        services.give_consent(user, categories=ALL, email_updates=False)
-        match = services.trial_for(user, "NCT07053800").match
+        suggestions.give_consent(user, categories=ALL, email_updates=False)
+        match = trial_pages.trial_for(user, "NCT07053800").match
         pregnancy = next(r for r in match.results if r["kind"] == "pregnancy")
         assert pregnancy["outcome"] == "not_met" and match.grouping == "probably_not"
 
@@ -101,13 +101,13 @@ def test_crafted_pregnant_member_sees_pregnancy_exclusions_not_met(app, catalogu
 def test_withdrawal_is_one_step_deletes_derived_data_and_keeps_an_append_only_record(app, catalogue):
     with app.app_context():
         user = crafted_member(birth_year=1990)
-        services.give_consent(user, categories=ALL, email_updates=True)
-        services.mark_interest(user, "NCT05869955")
+        suggestions.give_consent(user, categories=ALL, email_updates=True)
+        interests.mark_interest(user, "NCT05869955")
         assert count(TrialMatch, user.id) > 0 and count(TrialInterest, user.id) == 1
-        services.withdraw_consent(user)
+        suggestions.withdraw_consent(user)
         for model in (TrialMatch, TrialMatchState, TrialInterest, TrialNotification):
             assert count(model, user.id) == 0, model.__name__
-        assert services.suggestions(user).groups == {}
+        assert suggestions.suggestions(user).groups == {}
         assert count(TrialMatch, user.id) == 0  # looking again computes nothing
         actions = db.session.scalars(select(TrialConsent.action).where(TrialConsent.user_id == user.id)
                                      .order_by(TrialConsent.id)).all()
@@ -124,13 +124,13 @@ def test_withdrawal_is_one_step_deletes_derived_data_and_keeps_an_append_only_re
 def test_a_new_consent_text_version_asks_again_and_computes_nothing_meanwhile(app, catalogue, monkeypatch):
     with app.app_context():
         user = crafted_member(birth_year=1990)
-        services.give_consent(user, categories=ALL, email_updates=False)
-        monkeypatch.setattr(services, "CONSENT_VERSION", services.CONSENT_VERSION + 1)
+        suggestions.give_consent(user, categories=ALL, email_updates=False)
+        monkeypatch.setattr(consents, "CONSENT_VERSION", consents.CONSENT_VERSION + 1)
         db.session.execute(TrialMatch.__table__.delete())
         db.session.commit()
-        assert services.current_consent(user) is None
-        assert services.suggestions(user).groups == {}
-        services.recompute_for_consenting_members()
+        assert consents.current_consent(user) is None
+        assert suggestions.suggestions(user).groups == {}
+        matching_runs.recompute_for_consenting_members()
         assert count(TrialMatch, user.id) == 0
 
 
@@ -139,7 +139,7 @@ def test_consent_needs_at_least_one_known_category(app):
         user = make_user()
         for bad in ([], ["everything"]):
             with pytest.raises(ValidationFailed) as error:
-                services.give_consent(user, categories=bad, email_updates=False)
+                suggestions.give_consent(user, categories=bad, email_updates=False)
             assert error.value.field == "categories"
         assert count(TrialConsent, user.id) == 0
 
@@ -147,8 +147,8 @@ def test_consent_needs_at_least_one_known_category(app):
 def test_left_out_categories_are_not_read(app, catalogue):
     with app.app_context():
         user = crafted_member(birth_year=1990)
-        services.give_consent(user, categories=["profile"], email_updates=False)
-        match = services.trial_for(user, "NCT05869955").match
+        suggestions.give_consent(user, categories=["profile"], email_updates=False)
+        match = trial_pages.trial_for(user, "NCT05869955").match
         therapies = next(r for r in match.results if r["kind"] == "prior_therapies")
         assert therapies["outcome"] == "unknown" and "chose not to use your treatments" in therapies["evidence"]
 
@@ -157,20 +157,20 @@ def test_a_new_may_fit_trial_notifies_in_app_and_by_email_only_when_chosen(app, 
     with app.app_context():
         emailed = crafted_member(birth_year=1990)
         quiet = crafted_member(birth_year=1990)
-        services.give_consent(emailed, categories=ALL, email_updates=True)
-        services.give_consent(quiet, categories=ALL, email_updates=False)
+        suggestions.give_consent(emailed, categories=ALL, email_updates=True)
+        suggestions.give_consent(quiet, categories=ALL, email_updates=False)
         assert count(TrialNotification, emailed.id) == 0  # the first suggestions are not "new"
         record = study("NCT09200001", title="Open study for everyone", min_age="18 Years", max_age="90 Years")
         import_records(records_in(record))
-        services.recompute_for_consenting_members()
+        matching_runs.recompute_for_consenting_members()
         for user in (emailed, quiet):
-            notes = services.suggestions(user).notifications
+            notes = suggestions.suggestions(user).notifications
             assert [n.trial.nct_id for n in notes] == ["NCT09200001"]
         mails = db.session.scalars(select(OutboxMessage.recipient).where(
             OutboxMessage.subject == "A study on Lupus Commons may fit you")).all()
         assert mails == [emailed.email]
-        assert services.mark_notifications_seen(emailed) == 1
-        assert services.suggestions(emailed).notifications == []
+        assert suggestions.mark_notifications_seen(emailed) == 1
+        assert suggestions.suggestions(emailed).notifications == []
 
 
 def test_changing_tracked_data_recomputes_on_the_next_look(app, catalogue):
@@ -178,20 +178,20 @@ def test_changing_tracked_data_recomputes_on_the_next_look(app, catalogue):
 
     with app.app_context():
         user = crafted_member(birth_year=1990, pregnancy="no", diagnoses=("nephritis",))
-        services.give_consent(user, categories=ALL, email_updates=False)
-        before = services.trial_for(user, "NCT07053800").match.grouping
+        suggestions.give_consent(user, categories=ALL, email_updates=False)
+        before = trial_pages.trial_for(user, "NCT07053800").match.grouping
         profile = db.session.scalar(select(HealthProfile).where(HealthProfile.user_id == user.id))
         profile.pregnancy = "pregnant"
         db.session.commit()
-        after = services.trial_for(user, "NCT07053800").match
+        after = trial_pages.trial_for(user, "NCT07053800").match
         assert before != "probably_not" and after.grouping == "probably_not"
 
 
 def test_trial_data_is_exported_and_erased_with_the_account(app, catalogue):
     with app.app_context():
         user = crafted_member(birth_year=1990)
-        services.give_consent(user, categories=ALL, email_updates=False)
-        services.mark_interest(user, "NCT05869955")
+        suggestions.give_consent(user, categories=ALL, email_updates=False)
+        interests.mark_interest(user, "NCT05869955")
         sections = export_data(user)["sections"]
         assert sections["trial_consent"][0]["categories"] == ALL
         assert sections["trial_matches"] and sections["trial_interests"]

@@ -9,7 +9,7 @@ from sqlalchemy import delete, select
 
 from community.db import db
 from community.models import TrialMatch, TrialMatchState
-from community.trials import services
+from community.trials import curation_admin, matching_runs, suggestions, trial_pages
 from community.trials.importer import import_records, records_in
 from tests.factories import make_user
 from tests.helpers import counting_statements
@@ -39,10 +39,10 @@ def test_matching_one_member_needs_the_same_statements_for_5_or_60_trials(app):
             import_records(records_in([study(f"NCT094{total:02d}{n:03d}") for n in range(total)]))
             user = crafted_member()
             with counting_statements(app) as first:
-                services.give_consent(user, categories=ALL, email_updates=False)
+                suggestions.give_consent(user, categories=ALL, email_updates=False)
             import_records(records_in(study(f"NCT094{total:02d}000", max_age="30 Years")))
             with counting_statements(app) as again:
-                services.suggestions(user)
+                suggestions.suggestions(user)
             assert len(stored(user.id)) >= total
             counts.append((len(first), len(again)))
     assert counts[0] == counts[1], counts
@@ -54,12 +54,12 @@ def test_recomputing_when_nothing_changed_rewrites_no_match_row(app):
         seed_tracking_catalogues()
         load_shipped()
         user = crafted_member()
-        services.give_consent(user, categories=ALL, email_updates=False)
+        suggestions.give_consent(user, categories=ALL, email_updates=False)
         before = stored(user.id)
         db.session.execute(delete(TrialMatchState).where(TrialMatchState.user_id == user.id))  # as on a new day
         db.session.commit()
         with counting_statements(app) as statements:
-            services.suggestions(user)
+            suggestions.suggestions(user)
         assert db.session.get(TrialMatchState, user.id) is not None  # it did recompute
         assert [s for s in statements if WRITES_TO_MATCHES.match(s)] == []
         assert stored(user.id) == before and len(before) > 5
@@ -71,14 +71,14 @@ def test_after_an_import_stored_matches_equal_a_fresh_members_from_scratch(app):
         load_shipped()
         import_records(records_in([study("NCT09600001", max_age="90 Years"), study("NCT09600002", status="COMPLETED")]))
         earlier = crafted_member()
-        services.give_consent(earlier, categories=ALL, email_updates=False)
+        suggestions.give_consent(earlier, categories=ALL, email_updates=False)
         before = {row[0]: row for row in stored(earlier.id)}
         # One study now excludes them, one starts recruiting, one stops, and the rest stay as they were.
         import_records(records_in([study("NCT09600001", max_age="30 Years"), study("NCT09600002"),
                                    study("NCT05869955", status="COMPLETED", title="BREAKFREE-1")]))
-        assert services.recompute_for_consenting_members() == 1
+        assert matching_runs.recompute_for_consenting_members() == 1
         later = crafted_member()
-        services.give_consent(later, categories=ALL, email_updates=False)
+        suggestions.give_consent(later, categories=ALL, email_updates=False)
         assert stored(earlier.id) == stored(later.id)
         after = {row[0]: row for row in stored(earlier.id)}
         changed = {trial_id for trial_id in before.keys() & after.keys()
@@ -92,11 +92,11 @@ def test_a_curated_criterion_reaches_the_next_match(app):
         seed_tracking_catalogues()
         load_shipped()
         user = crafted_member(pregnancy="pregnant")
-        services.give_consent(user, categories=ALL, email_updates=False)
-        assert services.trial_for(user, "NCT06581198").match.grouping != "probably_not"
+        suggestions.give_consent(user, categories=ALL, email_updates=False)
+        assert trial_pages.trial_for(user, "NCT06581198").match.grouping != "probably_not"
         admin = make_user(role="admin")
-        services.add_criterion(admin, "NCT06581198", "pregnancy", {})
-        match = services.trial_for(user, "NCT06581198").match
+        curation_admin.add_criterion(admin, "NCT06581198", "pregnancy", {})
+        match = trial_pages.trial_for(user, "NCT06581198").match
         assert match.grouping == "probably_not"
         assert any(r["kind"] == "pregnancy" and r["outcome"] == "not_met" for r in match.results)
 
@@ -107,10 +107,10 @@ def test_the_cached_catalogue_is_kept_out_of_garbage_collection(app):
     with app.app_context():
         load_shipped()
         frozen_before = gc.get_freeze_count()
-        specs, _ids = services.suggestible_trials()
+        specs, _ids = matching_runs.suggestible_trials()
         assert specs, "the shipped catalogue has suggestible trials"
         # Frozen objects sit in the permanent generation, which no collection walks.
         assert gc.get_freeze_count() > frozen_before
         assert not any(tracked is specs for tracked in gc.get_objects())
-        again, _ = services.suggestible_trials()  # unchanged catalogue: served from the cache
+        again, _ = matching_runs.suggestible_trials()  # unchanged catalogue: served from the cache
         assert again is specs
