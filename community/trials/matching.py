@@ -714,10 +714,10 @@ def _lab(facts: MemberFacts, p: dict) -> tuple[str, str]:
     name = LAB_NAMES.get(test, test)
     if facts.labs is None:
         return UNKNOWN, not_shared("lab results") if "labs" not in facts.used else \
-            f"You haven't logged a {name} result."
+            f"You haven't logged a result for {name}."
     result = facts.labs.get(test)
     if result is None:
-        return UNKNOWN, f"You haven't logged a {name} result. Ask your doctor for your latest one."
+        return UNKNOWN, f"You haven't logged a result for {name}. Ask your doctor for your latest one."
     have_unit = (result.unit or "").strip()
     yours = f"1:{result.value:g}" if test == "ana" else f"{result.value:g}{' ' + have_unit if have_unit else ''}"
     wants = lab_threshold(p)
