@@ -393,6 +393,7 @@ class TreatmentData:
     stop_date: date | None = None
     stop_reason: str = ""
     notes: str = ""
+    rating: str = ""
 
 
 def list_treatments(user: Any) -> list[Treatment]:
@@ -462,6 +463,7 @@ def save_treatment(user: Any, data: TreatmentData, *, treatment_id: int | None =
             raise ValidationFailed("Please choose from the reasons shown.", field="stop_reason")
     elif stop_reason:
         raise ValidationFailed("Please add the stop date too, or clear the reason.", field="stop_date")
+    rating = "".join(_known([data.rating] if data.rating else [], catalogue.TREATMENT_RATINGS, "rating"))
     notes = _text(data.notes, 2000, "notes", "Notes")
     if treatment is None:
         treatment = Treatment(user_id=user.id)
@@ -474,6 +476,7 @@ def save_treatment(user: Any, data: TreatmentData, *, treatment_id: int | None =
     treatment.start_date = data.start_date
     treatment.stop_date = data.stop_date
     treatment.stop_reason = stop_reason
+    treatment.rating = rating
     treatment.notes = notes
     db.session.commit()
     return treatment

@@ -1,0 +1,87 @@
+"""Community insights: contribution consent, treatment pages, symptom and condition pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from community.errors import NotFound
+from community.forms import ActionForm
+from community.insights import services
+from community.insights.disclosure import DIAGNOSES, FEW, HIDDEN
+from community.insights.forms import ContributeForm
+from community.insights.refresh import CONSENT_VERSION
+from community.permissions import MEMBER, access
+from community.tracking import catalogue
+
+bp = Blueprint("insights", __name__)
+
+
+@bp.app_context_processor
+def _insights_helpers():
+    # Callable, so only the dashboard that shows "members like me" pays for the profile query.
+    return {"insights_like_me": lambda: services.like_me(current_user),
+            "insight_few": FEW, "insight_hidden": HIDDEN, "insight_label": catalogue.label}
+
+
+def _cohort_choices():
+    return services.like_me(current_user)
+
+
+@bp.get("/")
+@access(MEMBER)
+def index():
+    view = services.page(current_user, "treatments", "all", request.args.get("group"))
+    return render_template("insights/index.html", view=view, choices=_cohort_choices(),
+                           contributing=services.is_contributing(services.consent_history(current_user)))
+
+
+@bp.get("/treatments/<slug>")
+@access(MEMBER)
+def treatment(slug: str):
+    view = services.page(current_user, "treatment", slug, request.args.get("group"))
+    return render_template("insights/treatment.html", view=view, slug=slug, choices=_cohort_choices(),
+                           name=view.page.title if view.page else services.medication_name(slug))
+
+
+@bp.get("/symptoms")
+@access(MEMBER)
+def symptoms():
+    return render_template("insights/symptoms.html", table=services.symptom_table(current_user),
+                           diagnoses=DIAGNOSES, refused=services.REFUSED)
+
+
+@bp.get("/conditions/<diagnosis>")
+@access(MEMBER)
+def condition(diagnosis: str):
+    labels = dict(DIAGNOSES)
+    if diagnosis not in labels:
+        raise NotFound()
+    view = services.page(current_user, "overview", "all", diagnosis)
+    return render_template("insights/condition.html", view=view, diagnosis=diagnosis, label=labels[diagnosis])
+
+
+@bp.route("/contribute", methods=["GET", "POST"])
+@access(MEMBER)
+def contribute():
+    form = ContributeForm()
+    if form.validate_on_submit():
+        services.give_consent(current_user)
+        flash("Thank you. Your records will be counted from the next refresh of community statistics.", "success")
+        return redirect(url_for("insights.contribute"))
+    history = services.consent_history(current_user)
+    return render_template("insights/contribute.html", form=form, action_form=ActionForm(), history=history,
+                           contributing=services.is_contributing(history),
+                           consent_version=CONSENT_VERSION), 422 if form.errors else 200
+
+
+@bp.post("/contribute/withdraw")
+@access(MEMBER)
+def withdraw():
+    if ActionForm().validate_on_submit():
+        services.withdraw_consent(current_user)
+        flash("You no longer contribute. The next refresh leaves your records out of every number.", "success")
+    return redirect(url_for("insights.contribute"))
+
+
+from community.insights import cli  # noqa: E402,F401 - registers `flask insights refresh` on this blueprint
