@@ -22,6 +22,7 @@ from community.models import (
     Category,
     CheckIn,
     Flare,
+    InsightsConsent,
     LabResult,
     LabTest,
     Medication,
@@ -310,7 +311,7 @@ def generate(
 
 # Every table the generator fills.
 FILLED = (User, CheckIn, SymptomRating, Flare, Category, Topic, Post, Reaction, Treatment, LabResult,
-          TrialConsent, PostReport, QueueItem)
+          TrialConsent, InsightsConsent, PostReport, QueueItem)
 
 
 def _refresh_planner_statistics() -> None:
@@ -353,6 +354,7 @@ def _treatments_and_labs(rng: random.Random, member_ids: list[int], first_day: d
                                "unit": medication.default_unit, "frequency": medication.default_frequency,
                                "start_date": start, "stop_date": stop,
                                "stop_reason": "side_effects" if stopped else "", "notes": "",
+                               "rating": rng.choice(["", "", "not_at_all", "a_little", "moderately", "a_lot"]),
                                "created_at": now})
         for taken_on in (first_day + timedelta(days=d) for d in range(0, days, 30)):
             for test in panel:
@@ -369,7 +371,9 @@ def _treatments_and_labs(rng: random.Random, member_ids: list[int], first_day: d
 
 
 def _consents_and_reports(rng: random.Random, member_ids: list[int], now: datetime) -> dict[str, int]:
-    """A third of members opted in to trial suggestions; about one post in 200 was reported."""
+    """A third of members opted in to trial suggestions, three in five to community insights;
+    about one post in 200 was reported."""
+    from community.insights.refresh import CONSENT_VERSION as INSIGHTS_CONSENT_VERSION
     from community.trials.matching import CATEGORIES
     from community.trials.services import CONSENT_VERSION
 
@@ -378,6 +382,10 @@ def _consents_and_reports(rng: random.Random, member_ids: list[int], now: dateti
                 for user_id in member_ids if rng.random() < 1 / 3]
     for batch in _batches(iter(consents)):
         db.session.execute(insert(TrialConsent), batch)
+    contributions = [{"user_id": user_id, "version": INSIGHTS_CONSENT_VERSION, "action": "given", "created_at": now}
+                     for user_id in member_ids if rng.random() < 0.6]
+    for batch in _batches(iter(contributions)):
+        db.session.execute(insert(InsightsConsent), batch)
     posts = db.session.execute(select(Post.id, Post.author_id, Post.body_text)
                                .where(Post.id % 200 == rng.randrange(200))).all()
     reports = 0
@@ -392,4 +400,4 @@ def _consents_and_reports(rng: random.Random, member_ids: list[int], now: dateti
              "note": "", "snapshot": post.body_text, "created_at": now}
             for item_id, post in zip(item_ids, batch, strict=True)])
         reports += len(batch)
-    return {"trial_consents": len(consents), "reports": reports}
+    return {"trial_consents": len(consents), "insights_consents": len(contributions), "reports": reports}

@@ -12,7 +12,15 @@ from sqlalchemy import select
 
 from community.db import db
 from community.insights import services
-from community.models import CheckIn, HealthProfile, Medication, Symptom, SymptomRating, Treatment, TreatmentSideEffect
+from community.models import (
+    CheckIn,
+    HealthProfile,
+    Medication,
+    Symptom,
+    SymptomRating,
+    Treatment,
+    TreatmentSideEffect,
+)
 from tests.factories import make_user
 
 TODAY = date(2026, 11, 2)

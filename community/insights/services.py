@@ -98,6 +98,15 @@ def _known(kind: str, slug: str) -> bool:
     return slug == "all"
 
 
+def medication_slug(user: Any, medication_id: int) -> str:
+    """The page address of a catalogue medicine, for links from the member's own treatments."""
+    _reading(user)
+    slug = db.session.scalar(select(Medication.slug).where(Medication.id == medication_id))
+    if slug is None:
+        raise NotFound()
+    return slug
+
+
 def medication_name(slug: str) -> str:
     """A catalogue medicine's name, for a page that has too few members to show anything."""
     return db.session.scalar(select(Medication.name).where(Medication.slug == slug)) or slug

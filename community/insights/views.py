@@ -44,6 +44,13 @@ def treatment(slug: str):
                            name=view.page.title if view.page else services.medication_name(slug))
 
 
+@bp.get("/medications/<int:medication_id>")
+@access(MEMBER)
+def medication(medication_id: int):
+    # Links from a member's own treatment carry the catalogue id, which tracking already has.
+    return redirect(url_for("insights.treatment", slug=services.medication_slug(current_user, medication_id)))
+
+
 @bp.get("/symptoms")
 @access(MEMBER)
 def symptoms():

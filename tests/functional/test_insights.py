@@ -241,3 +241,51 @@ def test_a_member_rates_how_well_a_treatment_works_and_sees_it(app, client, auth
         treatment = db.session.scalar(select(Treatment))
         assert treatment.rating == "moderately"
     assert "How well it works for you</dt><dd>Moderately" in text(client, f"/tracking/treatments/{treatment.id}")
+
+
+# -- a page is a bounded read, whatever the community's size -------------------------------------
+def _statements(app, client, urls) -> dict[str, int]:
+    from tests.helpers import counting_statements
+
+    counts = {}
+    for url in urls:
+        client.get(url)  # warm-up: the session and caches
+        with counting_statements(app) as statements:
+            assert client.get(url).status_code == 200
+        counts[url] = len(statements)
+    return counts
+
+
+def test_pages_cost_the_same_few_statements_for_eleven_or_forty_contributors(app, client, auth, catalogues):
+    urls = ["/insights/", HCQ, f"{HCQ}?group=sle", "/insights/symptoms", "/insights/conditions/sle"]
+    with app.app_context():
+        for _ in range(11):
+            user = member()
+            on(user, side_effect="Nausea", severity=1)
+            rated(user, [TODAY])
+    refreshed(app)
+    auth.sign_in_as()
+    small = _statements(app, client, urls)
+    with app.app_context():
+        for _ in range(29):
+            user = member()
+            on(user, side_effect="Nausea", severity=1)
+            rated(user, [TODAY, TODAY - timedelta(days=1)])
+    refreshed(app)
+    large = _statements(app, client, urls)
+    assert small == large
+    assert max(large.values()) <= 8, large
+
+
+def test_a_members_own_treatment_links_to_what_members_report_about_it(app, client, auth, catalogues):
+    contributors(app, 11)
+    refreshed(app)
+    with app.app_context():
+        on(member(email="mine@example.org"))
+    auth.login("mine@example.org")
+    body = text(client, "/tracking/treatments")
+    link = body.split('href="/insights/medications/')[1].split('"')[0]
+    assert "What members report about Hydroxychloroquine" in body
+    response = client.get(f"/insights/medications/{link}")
+    assert response.status_code == 302 and response.headers["Location"].endswith(HCQ)
+    assert client.get("/insights/medications/99999").status_code == 404

@@ -17,11 +17,12 @@ from community.insights.refresh import refresh
 from community.models import User
 from tests.conftest import AuthActions
 from tests.insights_support import TODAY, member, on, rated
-from tests.tracking_support import seed_catalogues
+from tests.tracking_support import medication_id, seed_catalogues
 
 VIEWERS = ["anonymous", "contributor", "other", "moderator", "admin"]
 OK, LOGIN, ALLOWED = 200, "login", "allowed"
 MEMBERS_OK = {"anonymous": LOGIN, **dict.fromkeys(VIEWERS[1:], OK)}
+MEMBERS_REDIRECT = {"anonymous": LOGIN, **dict.fromkeys(VIEWERS[1:], 302)}
 MEMBERS_ALLOWED = {"anonymous": LOGIN, **dict.fromkeys(VIEWERS[1:], ALLOWED)}
 PAGES = ["/insights/", "/insights/?group=sle", "/insights/treatments/hydroxychloroquine",
          "/insights/treatments/hydroxychloroquine?group=sle", "/insights/symptoms", "/insights/conditions/sle"]
@@ -29,6 +30,7 @@ PAGES = ["/insights/", "/insights/?group=sle", "/insights/treatments/hydroxychlo
 MATRIX = [
     ("GET", "/insights/", MEMBERS_OK),
     ("GET", "/insights/treatments/hydroxychloroquine", MEMBERS_OK),
+    ("GET", "/insights/medications/{medication}", MEMBERS_REDIRECT),
     ("GET", "/insights/symptoms", MEMBERS_OK),
     ("GET", "/insights/conditions/sle", MEMBERS_OK),
     ("GET", "/insights/contribute", MEMBERS_OK),
@@ -37,7 +39,8 @@ MATRIX = [
 ]
 POST_DATA = {"/insights/contribute": {"understood": "y"}}
 ROUTE_PREFIX = {"/insights/treatments/hydroxychloroquine": "/insights/treatments",
-                "/insights/conditions/sle": "/insights/conditions"}
+                "/insights/conditions/sle": "/insights/conditions",
+                "/insights/medications/{medication}": "/insights/medications"}
 
 
 def test_matrix_covers_every_insights_route(app):
@@ -60,7 +63,7 @@ def world(app):
             on(user, side_effect="Nausea", severity=2)
             rated(user, [TODAY])
         refresh(today=TODAY)
-        return {"contributor": users[0].email}
+        return {"contributor": users[0].email, "medication": medication_id("hydroxychloroquine")}
 
 
 def sign_in(auth, world, viewer: str) -> None:
@@ -74,6 +77,7 @@ def sign_in(auth, world, viewer: str) -> None:
 @pytest.mark.parametrize(("method", "path", "expected"), MATRIX, ids=[f"{m} {p}" for m, p, _ in MATRIX])
 def test_insights_route_answers_each_viewer_as_intended(app, client, auth, world, viewer, method, path, expected):
     sign_in(auth, world, viewer)
+    path = path.format(**world)
     if method == "GET":
         response = client.get(path)
     else:
