@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
@@ -53,7 +53,6 @@ class RefreshReport:
     contributors: int = 0
     pages: int = 0
     seconds: float = 0.0
-    timings: dict[str, float] = field(default_factory=dict)
 
 
 def disclosure() -> Disclosure:
@@ -111,9 +110,7 @@ def refresh(today: date | None = None) -> RefreshReport:
     firsts: dict[int, list[tuple[str, date]]] = defaultdict(list)  # member -> (medication, first start)
     _count_treatments(treatment_cells, overview, cohorts, slug_of_med, firsts, today)
     _count_side_effects(treatment_cells, cohorts, slug_of_med)
-    report.timings["treatments"] = time.perf_counter() - started
     _count_symptoms(treatment_cells, overview, cohorts, slug_of_symptom, firsts)
-    report.timings["symptoms"] = time.perf_counter() - started - report.timings["treatments"]
 
     rule = disclosure()
     rows = []
@@ -180,6 +177,7 @@ def _side_effect_key(description: str) -> str:
 
 
 def _count_side_effects(treatment_cells, cohorts, slug_of_med) -> None:
+    # Each member counts once per side effect (in their words), at the worst severity they gave it.
     worst: dict[tuple[str, str, int], int | None] = {}
     for uid, med_id, description, severity in db.session.execute(
             select(TreatmentSideEffect.user_id, Treatment.medication_id, TreatmentSideEffect.description,
@@ -188,8 +186,8 @@ def _count_side_effects(treatment_cells, cohorts, slug_of_med) -> None:
             .where(TreatmentSideEffect.user_id.in_(contributors_query()), Treatment.medication_id.is_not(None))):
         key = (slug_of_med[med_id], _side_effect_key(description), uid)
         if key[1]:
-            previous = worst.get(key)
-            worst[key] = severity if previous is None else max(previous, severity if severity is not None else 0)
+            rated = [s for s in (worst.get(key), severity) if s is not None]
+            worst[key] = max(rated) if rated else None
     for (slug, effect, uid), severity in worst.items():
         treatment_cells[slug].add(cohorts[uid], f"effect:{effect}", uid)
         if severity is not None:

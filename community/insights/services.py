@@ -7,6 +7,7 @@ here reads anyone's health records except the member's own profile, to offer
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,6 +92,13 @@ def page(user: Any, kind: str, slug: str, cohort: str) -> PageView:
     return PageView(found, cohort, COHORT_LABELS[cohort])
 
 
+def condition_page(user: Any, diagnosis: str) -> PageView:
+    """The symptom and treatment overview for members with one diagnosis; 404 for anything else."""
+    if diagnosis not in dict(DIAGNOSES):
+        raise NotFound()
+    return page(user, "overview", "all", diagnosis)
+
+
 def _known(kind: str, slug: str) -> bool:
     """Whether a page could be published (a catalogue medicine), so "too few" is the honest answer."""
     if kind == "treatment":
@@ -105,6 +113,21 @@ def medication_slug(user: Any, medication_id: int) -> str:
     if slug is None:
         raise NotFound()
     return slug
+
+
+_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+def mentioned_treatments(user: Any, *texts: str) -> list[tuple[str, str]]:
+    """(slug, name) of catalogue medicines a forum text names, by generic or brand name ("CellCept")."""
+    _reading(user)
+    words = {w.lower() for text in texts for w in _WORD.findall(text or "")}
+    found = []
+    for slug, name in db.session.execute(select(Medication.slug, Medication.name)
+                                         .order_by(Medication.sort_order, Medication.name)):
+        if words & {w.lower() for w in _WORD.findall(name)}:
+            found.append((slug, name))
+    return found
 
 
 def medication_name(slug: str) -> str:

@@ -5,34 +5,31 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from community.errors import NotFound
 from community.forms import ActionForm
 from community.insights import services
 from community.insights.disclosure import DIAGNOSES, FEW, HIDDEN
 from community.insights.forms import ContributeForm
-from community.insights.refresh import CONSENT_VERSION
 from community.permissions import MEMBER, access
 from community.tracking import catalogue
 
 bp = Blueprint("insights", __name__)
+
+NO_STORE = {"Cache-Control": "no-store"}  # the member's own consent record
 
 
 @bp.app_context_processor
 def _insights_helpers():
     # Callable, so only the dashboard that shows "members like me" pays for the profile query.
     return {"insights_like_me": lambda: services.like_me(current_user),
+            "insights_mentions": lambda *texts: services.mentioned_treatments(current_user, *texts),
             "insight_few": FEW, "insight_hidden": HIDDEN, "insight_label": catalogue.label}
-
-
-def _cohort_choices():
-    return services.like_me(current_user)
 
 
 @bp.get("/")
 @access(MEMBER)
 def index():
     view = services.page(current_user, "treatments", "all", request.args.get("group"))
-    return render_template("insights/index.html", view=view, choices=_cohort_choices(),
+    return render_template("insights/index.html", view=view, choices=services.like_me(current_user),
                            contributing=services.is_contributing(services.consent_history(current_user)))
 
 
@@ -40,7 +37,7 @@ def index():
 @access(MEMBER)
 def treatment(slug: str):
     view = services.page(current_user, "treatment", slug, request.args.get("group"))
-    return render_template("insights/treatment.html", view=view, slug=slug, choices=_cohort_choices(),
+    return render_template("insights/treatment.html", view=view, slug=slug, choices=services.like_me(current_user),
                            name=view.page.title if view.page else services.medication_name(slug))
 
 
@@ -61,11 +58,9 @@ def symptoms():
 @bp.get("/conditions/<diagnosis>")
 @access(MEMBER)
 def condition(diagnosis: str):
-    labels = dict(DIAGNOSES)
-    if diagnosis not in labels:
-        raise NotFound()
-    view = services.page(current_user, "overview", "all", diagnosis)
-    return render_template("insights/condition.html", view=view, diagnosis=diagnosis, label=labels[diagnosis])
+    view = services.condition_page(current_user, diagnosis)
+    return render_template("insights/condition.html", view=view, diagnosis=diagnosis,
+                           label=dict(DIAGNOSES)[diagnosis])
 
 
 @bp.route("/contribute", methods=["GET", "POST"])
@@ -78,8 +73,7 @@ def contribute():
         return redirect(url_for("insights.contribute"))
     history = services.consent_history(current_user)
     return render_template("insights/contribute.html", form=form, action_form=ActionForm(), history=history,
-                           contributing=services.is_contributing(history),
-                           consent_version=CONSENT_VERSION), 422 if form.errors else 200
+                           contributing=services.is_contributing(history)), 422 if form.errors else 200, NO_STORE
 
 
 @bp.post("/contribute/withdraw")

@@ -289,3 +289,19 @@ def test_a_members_own_treatment_links_to_what_members_report_about_it(app, clie
     response = client.get(f"/insights/medications/{link}")
     assert response.status_code == 302 and response.headers["Location"].endswith(HCQ)
     assert client.get("/insights/medications/99999").status_code == 404
+
+
+def test_a_forum_topic_naming_a_medicine_links_members_to_its_page(app, client, auth, catalogues):
+    from tests.forum_factories import make_category, make_topic
+
+    with app.app_context():
+        author, category = member(consent=False), make_category(members_only_default=False)
+        topic = make_topic(author, category, title="Anyone else lose hair on CellCept?", body="Six weeks in.")
+        quiet = make_topic(author, category, title="Pacing tips for work days", body="A rest after lunch.")
+        topic_id, quiet_id = topic.id, quiet.id
+    visitor = text(client, f"/forum/t/{topic_id}")
+    assert "/insights/treatments/" not in visitor  # visitors' page stays the cached public one
+    auth.sign_in_as()
+    body = text(client, f"/forum/t/{topic_id}")
+    assert 'href="/insights/treatments/mycophenolate"' in body
+    assert "/insights/treatments/" not in text(client, f"/forum/t/{quiet_id}")
