@@ -305,3 +305,11 @@ def test_a_forum_topic_naming_a_medicine_links_members_to_its_page(app, client, 
     body = text(client, f"/forum/t/{topic_id}")
     assert 'href="/insights/treatments/mycophenolate"' in body
     assert "/insights/treatments/" not in text(client, f"/forum/t/{quiet_id}")
+
+
+def test_before_anyone_contributes_the_pages_say_so_instead_of_failing(app, client, auth, catalogues):
+    auth.sign_in_as()
+    assert "Fewer than 11 members contribute so far" in text(client, "/insights/")
+    assert "Fewer than 11 members contribute so far" in text(client, "/insights/symptoms")
+    assert "Too few members with Systemic lupus (SLE) contribute" in text(client, "/insights/conditions/sle")
+    assert "Fewer than 11 contributing members report Belimumab" in text(client, "/insights/treatments/belimumab")
