@@ -40,9 +40,10 @@ from community.tracking.catalogue import DOSE_CHANGED, STOP_REASONS, TREATMENT_R
 
 # Bump when the consent text in templates/insights/consent.html changes in meaning.
 CONSENT_VERSION = 1
-# Symptoms "before" are the 8 weeks before a first start; "after" weeks 8 to 16 after it.
-BEFORE = (-56, -1)
-AFTER = (56, 112)
+# Symptoms "before" are the 8 weeks before a first start; "after" weeks 8 to 16 after it
+# (weeks counted from the start day: week 0 is its first 7 days).
+BEFORE_WEEKS = range(-8, 0)
+AFTER_WEEKS = range(8, 16)
 DURATIONS = [("under-3-months", "Under 3 months", 91), ("3-12-months", "3 to 12 months", 365),
              ("1-3-years", "1 to 3 years", 3 * 365), ("over-3-years", "Over 3 years", None)]
 MOST_SIDE_EFFECTS = 10
@@ -195,8 +196,9 @@ def _count_side_effects(treatment_cells, cohorts, slug_of_med) -> None:
 
 
 def _count_symptoms(treatment_cells, overview, cohorts, slug_of_symptom, firsts) -> None:
-    """One pass over contributors' ratings: who reported each symptom, and the before/after windows."""
-    windows: dict[tuple[int, str, str, str], list[int]] = defaultdict(list)
+    """One pass over contributors' ratings: who reported each symptom, and weekly averages around a first start."""
+    # (member, medicine, symptom) -> week relative to the first start (-8..-1, 8..15) -> severities
+    weeks: dict[tuple[int, str, str], dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
     reported: set[tuple[int, int]] = set()
     rated_members: set[int] = set()
     query = (select(SymptomRating.user_id, CheckIn.day, SymptomRating.symptom_id, SymptomRating.severity)
@@ -210,21 +212,24 @@ def _count_symptoms(treatment_cells, overview, cohorts, slug_of_symptom, firsts)
         if severity >= 1:
             reported.add((uid, symptom_id))
         for med, start in firsts.get(uid, ()):
-            offset = day.toordinal() - start.toordinal()
-            if BEFORE[0] <= offset <= BEFORE[1]:
-                windows[(uid, med, slug, "before")].append(severity)
-            elif AFTER[0] <= offset <= AFTER[1]:
-                windows[(uid, med, slug, "after")].append(severity)
+            week = (day.toordinal() - start.toordinal()) // 7
+            if week in BEFORE_WEEKS or week in AFTER_WEEKS:
+                weeks[(uid, med, slug)][week].append(severity)
     for uid in rated_members:
         overview.add(cohorts[uid], "rated", uid)
     for uid, symptom_id in reported:
         overview.add(cohorts[uid], f"symptom:{slug_of_symptom[symptom_id]}", uid)
-    for (uid, med, slug, when), values in windows.items():
-        if when == "before" and (uid, med, slug, "after") in windows:
-            after = windows[(uid, med, slug, "after")]
-            cells = treatment_cells[med]
-            cells.add(cohorts[uid], f"before:{slug}", uid, sum(values) / len(values))
-            cells.add(cohorts[uid], f"after:{slug}", uid, sum(after) / len(after))
+    for (uid, med, slug), by_week in weeks.items():
+        weekly = {w: sum(v) / len(v) for w, v in by_week.items()}
+        before = [a for w, a in weekly.items() if w in BEFORE_WEEKS]
+        after = [a for w, a in weekly.items() if w in AFTER_WEEKS]
+        if not before or not after:
+            continue  # only members who logged both sides are compared
+        cells = treatment_cells[med]
+        cells.add(cohorts[uid], f"before:{slug}", uid, sum(before) / len(before))
+        cells.add(cohorts[uid], f"after:{slug}", uid, sum(after) / len(after))
+        for w, average in weekly.items():
+            cells.add(cohorts[uid], f"week:{slug}:{w}", uid, average)
 
 
 def _treatment_body(rule: Disclosure, cells: Cells, cohort: str, symptoms) -> dict | None:
@@ -250,8 +255,12 @@ def _treatment_body(rule: Disclosure, cells: Cells, cohort: str, symptoms) -> di
         before = rule.mean(cells, cohort, f"before:{symptom.slug}")
         after = rule.mean(cells, cohort, f"after:{symptom.slug}")
         if before is not None and after is not None:
-            before_after.append({"symptom": symptom.name, "members": rule.count(cells, cohort, f"before:{symptom.slug}"),
-                                 "before": before, "after": after})
+            before_after.append({
+                "symptom": symptom.name, "members": rule.count(cells, cohort, f"before:{symptom.slug}"),
+                "before": before, "after": after,
+                # Each week's average is published only where that week itself has enough members.
+                "weeks": [{"week": w, "average": rule.mean(cells, cohort, f"week:{symptom.slug}:{w}")}
+                          for w in [*BEFORE_WEEKS, *AFTER_WEEKS]]})
     return {
         "ever": ever,
         "now": rule.count(cells, cohort, "now", within="ever"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from community.insights.refresh import refresh
 from tests.factories import PASSWORD
@@ -17,7 +17,7 @@ def test_insights_pages_with_numbers_are_accessible(page, live_server, check_a11
             user = member(birth_year=1980 + n % 2)
             on(user, side_effect="Nausea", severity=2, rating="moderately", stop=TODAY - timedelta(days=5) if n % 2
                else None, reason="side_effects" if n % 2 else "")
-            rated(user, [TODAY - timedelta(days=2)])
+            rated(user, [TODAY - timedelta(days=2), date(2025, 5, 20), date(2025, 8, 10)])  # before and after a start
         member(email="reader@example.org", consent=False)
         refresh(today=TODAY)
 
@@ -33,7 +33,10 @@ def test_insights_pages_with_numbers_are_accessible(page, live_server, check_a11
         response = page.goto(path)
         assert response.status == 200, path
         check_a11y(page)
-    assert "about 10" in page.goto("/insights/treatments/hydroxychloroquine").text()
+    page.goto("/insights/treatments/hydroxychloroquine")
+    assert "about 10" in page.inner_text("main")
+    assert page.locator("figure.insight-chart svg[role=img]").count() == 1
+    page.locator("figure.insight-chart").screenshot(path="/tmp/insights-chart.png")
     page.goto("/insights/contribute")
     page.get_by_label("I have read what is counted").check()
     with page.expect_navigation():

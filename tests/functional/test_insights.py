@@ -200,6 +200,9 @@ def test_treatment_page_shows_stop_reasons_ratings_doses_and_symptoms_before_and
                   "Fatigue</th><td>about 10</td><td>3.0</td><td>1.0</td>", "not an effect of the medicine"):
         assert shown in body, shown
     assert "200 to 300" in body
+    chart = body.split('<figure class="chart insight-chart">')[1].split("</figure>")[0]
+    assert 'role="img"' in chart and chart.count('class="week-bar before"') == 3  # weeks -3, -2, -1
+    assert chart.count('class="week-bar after"') == 3 and "fewer than 11 members" in chart  # the other weeks
 
 
 def test_a_bad_cohort_in_the_address_falls_back_to_everyone(app, client, auth, catalogues):
