@@ -22,6 +22,7 @@ from community.models import (
     Category,
     CheckIn,
     Flare,
+    HealthProfile,
     InsightsConsent,
     LabResult,
     LabTest,
@@ -304,6 +305,7 @@ def generate(
     counts.update(topics=preset.topics, posts=posts, reactions=reactions)
     counts.update(_treatments_and_labs(rng, member_ids, first_day, preset.days, now))
     counts.update(_consents_and_reports(rng, member_ids, now))
+    counts.update(_profiles(rng, member_ids, now))
     db.session.commit()
     _refresh_planner_statistics()
     return Report(counts, time.perf_counter() - started)
@@ -311,7 +313,7 @@ def generate(
 
 # Every table the generator fills.
 FILLED = (User, CheckIn, SymptomRating, Flare, Category, Topic, Post, Reaction, Treatment, LabResult,
-          TrialConsent, InsightsConsent, PostReport, QueueItem)
+          TrialConsent, InsightsConsent, HealthProfile, PostReport, QueueItem)
 
 
 def _refresh_planner_statistics() -> None:
@@ -368,6 +370,22 @@ def _treatments_and_labs(rng: random.Random, member_ids: list[int], first_day: d
         for batch in _batches(iter(rows)):
             db.session.execute(insert(table), batch)
     return {"treatments": len(treatments), "lab_results": len(labs)}
+
+
+def _profiles(rng: random.Random, member_ids: list[int], now: datetime) -> dict[str, int]:
+    """Most members give their diagnoses and birth year (community insights group by both)."""
+    profiles = []
+    for user_id in member_ids:
+        if rng.random() < 0.15:
+            continue  # this member left their health profile empty
+        diagnoses = [dx for dx, share in (("sle", 0.9), ("nephritis", 0.35), ("cutaneous", 0.2))
+                     if rng.random() < share]
+        profiles.append({"user_id": user_id, "diagnoses": diagnoses or ["cutaneous"],
+                         "birth_year": rng.randint(1950, 2005) if rng.random() < 0.8 else None,
+                         "updated_at": now})
+    for batch in _batches(iter(profiles)):
+        db.session.execute(insert(HealthProfile), batch)
+    return {"health_profiles": len(profiles)}
 
 
 def _consents_and_reports(rng: random.Random, member_ids: list[int], now: datetime) -> dict[str, int]:
