@@ -69,6 +69,7 @@ def contributors_query():
 
 
 def age_band(profile_year: int | None, today: date) -> str:
+    """The coarse age band from a birth year (a year off at most, which bands this wide absorb)."""
     if profile_year is None:
         return UNKNOWN_AGE
     age = today.year - profile_year
@@ -81,6 +82,8 @@ def _member_cohorts(ids: set[int], today: date) -> dict[int, list[str]]:
     for uid, diagnoses, birth_date, birth_year in db.session.execute(
             select(HealthProfile.user_id, HealthProfile.diagnoses, HealthProfile.birth_date,
                    HealthProfile.birth_year).where(HealthProfile.user_id.in_(contributors_query()))):
+        if uid not in cohorts:
+            continue  # consented after this refresh began: counted from the next one
         year = birth_date.year if birth_date else birth_year
         cohorts[uid] = cohorts_for(set(diagnoses or []) & known, age_band(year, today))
     return cohorts
@@ -149,7 +152,8 @@ def _count_treatments(treatment_cells, overview, cohorts, slug_of_med, firsts, t
                    Treatment.stop_reason, Treatment.dose, Treatment.unit, Treatment.rating)
             .where(Treatment.user_id.in_(contributors_query()), Treatment.medication_id.is_not(None))
             .order_by(Treatment.user_id, Treatment.start_date, Treatment.id)):
-        per_member[(row.user_id, slug_of_med[row.medication_id])].append(row)
+        if row.user_id in cohorts:  # later queries re-read consent: keep to the refresh's own snapshot
+            per_member[(row.user_id, slug_of_med[row.medication_id])].append(row)
     for (uid, slug), rows in per_member.items():
         cells, member_cohorts = treatment_cells[slug], cohorts[uid]
         cells.add(member_cohorts, "ever", uid)
@@ -186,7 +190,7 @@ def _count_side_effects(treatment_cells, cohorts, slug_of_med) -> None:
             .join(Treatment, Treatment.id == TreatmentSideEffect.treatment_id)
             .where(TreatmentSideEffect.user_id.in_(contributors_query()), Treatment.medication_id.is_not(None))):
         key = (slug_of_med[med_id], _side_effect_key(description), uid)
-        if key[1]:
+        if key[1] and uid in cohorts:
             rated = [s for s in (worst.get(key), severity) if s is not None]
             worst[key] = max(rated) if rated else None
     for (slug, effect, uid), severity in worst.items():
@@ -206,8 +210,8 @@ def _count_symptoms(treatment_cells, overview, cohorts, slug_of_symptom, firsts)
              .where(SymptomRating.user_id.in_(contributors_query())))
     for uid, day, symptom_id, severity in db.session.execute(query.execution_options(yield_per=20_000)):
         slug = slug_of_symptom.get(symptom_id)
-        if slug is None:
-            continue  # a member's own symptom: its very name could identify them
+        if slug is None or uid not in cohorts:
+            continue  # a member's own symptom (its very name could identify them), or a newer contributor
         rated_members.add(uid)
         if severity >= 1:
             reported.add((uid, symptom_id))

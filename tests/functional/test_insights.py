@@ -316,3 +316,20 @@ def test_before_anyone_contributes_the_pages_say_so_instead_of_failing(app, clie
     assert "Fewer than 11 members contribute so far" in text(client, "/insights/symptoms")
     assert "Too few members with Systemic lupus (SLE) contribute" in text(client, "/insights/conditions/sle")
     assert "Fewer than 11 contributing members report Belimumab" in text(client, "/insights/treatments/belimumab")
+
+
+def test_a_member_who_consents_while_the_refresh_runs_is_counted_from_the_next_one(app, catalogues, monkeypatch):
+    from community.insights import refresh as refresh_module
+
+    contributors(app, 11)
+    original = refresh_module._member_cohorts
+
+    def consent_arrives_meanwhile(ids, today):
+        cohorts = original(ids, today)
+        on(member())  # committed between the snapshot of contributors and the reads of records
+        return cohorts
+
+    monkeypatch.setattr(refresh_module, "_member_cohorts", consent_arrives_meanwhile)
+    with app.app_context():
+        report = refresh(today=TODAY)
+    assert report.contributors == 11
