@@ -333,3 +333,8 @@ def test_a_member_who_consents_while_the_refresh_runs_is_counted_from_the_next_o
     with app.app_context():
         report = refresh(today=TODAY)
     assert report.contributors == 11
+
+
+def test_the_account_page_links_to_the_members_insights_choice(app, client, auth, catalogues):
+    auth.sign_in_as()
+    assert 'href="/insights/contribute#consent-record"' in text(client, "/account/")
