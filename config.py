@@ -104,6 +104,11 @@ class Config:
     TRIALS_API_BASE_URL = os.environ.get("TRIALS_API_BASE_URL", "https://clinicaltrials.gov/api/v2")
     TRIALS_API_PAGE_DELAY = float(os.environ.get("TRIALS_API_PAGE_DELAY", 1.5))
 
+    # Community insights: every published number comes from at least this many distinct
+    # members (the public-health cell-suppression rule), and counts are rounded to this step.
+    INSIGHTS_MIN_MEMBERS = int(os.environ.get("INSIGHTS_MIN_MEMBERS", 11))
+    INSIGHTS_ROUND_TO = int(os.environ.get("INSIGHTS_ROUND_TO", 5))
+
     # Whole pages for visitors who are not signed in (community.pagecache): empty is off,
     # memory:// for one process, redis://host:6379/1 shared by every worker and instance.
     PAGE_CACHE_URL = os.environ.get("PAGE_CACHE_URL", "")

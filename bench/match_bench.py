@@ -131,12 +131,13 @@ def store_catalogue(trials: list[TrialSpec]) -> None:
 
 
 def give_profiles(user_ids: list[int], rng: random.Random) -> None:
-    """Generated members have records but no health profile: give the consenting ones a varied one."""
-    from sqlalchemy import insert
+    """Give the consenting members a varied health profile (in place of the generator's plain one)."""
+    from sqlalchemy import delete, insert
 
     from community.db import db
     from community.models import HealthProfile
 
+    db.session.execute(delete(HealthProfile).where(HealthProfile.user_id.in_(user_ids)))
     db.session.execute(insert(HealthProfile), [
         {"user_id": user_id, "birth_year": rng.randint(1950, 2006),
          "sex": rng.choice(["female"] * 9 + ["male"]),

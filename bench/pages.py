@@ -90,7 +90,8 @@ def prepare(database_url: str, data_set: str) -> dict:
     from community.auth.services import find_by_email
     from community.db import db
     from community.generate import PRESETS, generate
-    from community.models import Category, CheckIn, Post, Topic, User
+    from community.insights.refresh import refresh as refresh_insights
+    from community.models import Category, CheckIn, InsightsPage, Post, Topic, User
     from community.passwords import hash_password
     from community.reference import load_all
     from community.schema import alembic_config
@@ -110,13 +111,18 @@ def prepare(database_url: str, data_set: str) -> dict:
         bench_member = find_by_email(BENCH_EMAIL)
         if consents.latest_consent(bench_member) is None:
             suggestions.give_consent(bench_member, categories=list(consents.CATEGORY_LABELS), email_updates=False)
+        # The nightly insights refresh over the whole set; its pages are then one stored row each.
+        insights = refresh_insights()
+        insight_slug = db.session.scalar(select(InsightsPage.slug).where(InsightsPage.kind == "treatment")
+                                         .order_by(InsightsPage.slug).limit(1))
         # A public topic whose first page is full, and the newest one: the page a visitor lands on.
         topic = db.session.scalar(select(Topic).where(Topic.members_only.is_(False), Topic.reply_count >= 19)
                                   .order_by(Topic.last_post_at.desc()).limit(1))
         category = db.session.get(Category, topic.category_id).slug
         posts = db.session.scalar(select(func.count(Post.id)))
     return {"app": app, "generated": report.rows, "seconds": round(report.seconds, 1), "posts": posts,
-            "topic": topic.id, "category": category}
+            "topic": topic.id, "category": category, "insights_refresh_seconds": round(insights.seconds, 1),
+            "insights_contributors": insights.contributors, "insight_slug": insight_slug}
 
 
 def pages_for(data: dict) -> dict[str, str]:
@@ -128,6 +134,7 @@ def pages_for(data: dict) -> dict[str, str]:
         "tracking dashboard (member)": "/tracking/",
         "tracking chart (member)": "/tracking/charts",
         "trial suggestions (member)": "/trials/",
+        "treatment insights (member)": f"/insights/treatments/{data['insight_slug']}",
         CHECKIN_POST: "/tracking/check-in",
     }
 
@@ -255,7 +262,8 @@ def measure_set(engine: str, data_set: str, seconds: int, workdir: Path, ceiling
         print(f"[{engine}/{data_set}] generating…", flush=True)
         data = prepare(database_url, data_set)
         print(f"[{engine}/{data_set}] {sum(data['generated'].values()):,} rows in {data['seconds']} s; "
-              "measuring…", flush=True)
+              f"insights refresh {data['insights_refresh_seconds']} s for {data['insights_contributors']:,} "
+              "contributors; measuring…", flush=True)
         pages = pages_for(data)
         statements = statements_per_page(data["app"], pages)
         data["app"].extensions["db"].kw["bind"].dispose()
@@ -285,7 +293,8 @@ def measure_set(engine: str, data_set: str, seconds: int, workdir: Path, ceiling
         finally:
             stop(server)
     return {"generated_rows": data["generated"], "generation_seconds": data["seconds"],
-            "posts": data["posts"], "pages": results, "search_alone": alone}
+            "posts": data["posts"], "pages": results, "search_alone": alone,
+            "insights_refresh_seconds": data["insights_refresh_seconds"]}
 
 
 def print_table(engine: str, ceiling: dict, sets: dict[str, dict]) -> None:
@@ -310,6 +319,8 @@ def print_table(engine: str, ceiling: dict, sets: dict[str, dict]) -> None:
     alone = "; ".join(f"{data_set} p50 {m['search_alone']['p50']:.1f} ms, p95 {m['search_alone']['p95']:.1f} ms"
                       for data_set, m in sets.items())
     print(f"search {SEARCH!r}, one connection: {alone}")
+    print("insights refresh (flask insights refresh): "
+          + "; ".join(f"{data_set} {m['insights_refresh_seconds']} s" for data_set, m in sets.items()))
 
 
 def main() -> None:

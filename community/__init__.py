@@ -109,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
     from community.admin.views import bp as admin_bp
     from community.auth.views import bp as auth_bp
     from community.forum.views import bp as forum_bp
+    from community.insights.views import bp as insights_bp
     from community.main.views import bp as main_bp
     from community.moderation.views import bp as moderation_bp
     from community.news.views import bp as news_bp
@@ -125,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(moderation_bp, url_prefix="/moderation")
     app.register_blueprint(trials_bp, url_prefix="/trials")
     app.register_blueprint(news_bp, url_prefix="/news")
+    app.register_blueprint(insights_bp, url_prefix="/insights")
 
     @app.get("/healthz")
     @access(PUBLIC)

@@ -22,6 +22,8 @@ from community.models import (
     Category,
     CheckIn,
     Flare,
+    HealthProfile,
+    InsightsConsent,
     LabResult,
     LabTest,
     Medication,
@@ -303,6 +305,7 @@ def generate(
     counts.update(topics=preset.topics, posts=posts, reactions=reactions)
     counts.update(_treatments_and_labs(rng, member_ids, first_day, preset.days, now))
     counts.update(_consents_and_reports(rng, member_ids, now))
+    counts.update(_profiles(rng, member_ids, now))
     db.session.commit()
     _refresh_planner_statistics()
     return Report(counts, time.perf_counter() - started)
@@ -310,7 +313,7 @@ def generate(
 
 # Every table the generator fills.
 FILLED = (User, CheckIn, SymptomRating, Flare, Category, Topic, Post, Reaction, Treatment, LabResult,
-          TrialConsent, PostReport, QueueItem)
+          TrialConsent, InsightsConsent, HealthProfile, PostReport, QueueItem)
 
 
 def _refresh_planner_statistics() -> None:
@@ -353,6 +356,7 @@ def _treatments_and_labs(rng: random.Random, member_ids: list[int], first_day: d
                                "unit": medication.default_unit, "frequency": medication.default_frequency,
                                "start_date": start, "stop_date": stop,
                                "stop_reason": "side_effects" if stopped else "", "notes": "",
+                               "rating": rng.choice(["", "", "not_at_all", "a_little", "moderately", "a_lot"]),
                                "created_at": now})
         for taken_on in (first_day + timedelta(days=d) for d in range(0, days, 30)):
             for test in panel:
@@ -368,8 +372,26 @@ def _treatments_and_labs(rng: random.Random, member_ids: list[int], first_day: d
     return {"treatments": len(treatments), "lab_results": len(labs)}
 
 
+def _profiles(rng: random.Random, member_ids: list[int], now: datetime) -> dict[str, int]:
+    """Most members give their diagnoses and birth year (community insights group by both)."""
+    profiles = []
+    for user_id in member_ids:
+        if rng.random() < 0.15:
+            continue  # this member left their health profile empty
+        diagnoses = [dx for dx, share in (("sle", 0.9), ("nephritis", 0.35), ("cutaneous", 0.2))
+                     if rng.random() < share]
+        profiles.append({"user_id": user_id, "diagnoses": diagnoses or ["cutaneous"],
+                         "birth_year": rng.randint(1950, 2005) if rng.random() < 0.8 else None,
+                         "updated_at": now})
+    for batch in _batches(iter(profiles)):
+        db.session.execute(insert(HealthProfile), batch)
+    return {"health_profiles": len(profiles)}
+
+
 def _consents_and_reports(rng: random.Random, member_ids: list[int], now: datetime) -> dict[str, int]:
-    """A third of members opted in to trial suggestions; about one post in 200 was reported."""
+    """A third of members opted in to trial suggestions, three in five to community insights;
+    about one post in 200 was reported."""
+    from community.insights.refresh import CONSENT_VERSION as INSIGHTS_CONSENT_VERSION
     from community.trials.consents import CONSENT_VERSION
     from community.trials.matching import CATEGORIES
 
@@ -378,6 +400,10 @@ def _consents_and_reports(rng: random.Random, member_ids: list[int], now: dateti
                 for user_id in member_ids if rng.random() < 1 / 3]
     for batch in _batches(iter(consents)):
         db.session.execute(insert(TrialConsent), batch)
+    contributions = [{"user_id": user_id, "version": INSIGHTS_CONSENT_VERSION, "action": "given", "created_at": now}
+                     for user_id in member_ids if rng.random() < 0.6]
+    for batch in _batches(iter(contributions)):
+        db.session.execute(insert(InsightsConsent), batch)
     posts = db.session.execute(select(Post.id, Post.author_id, Post.body_text)
                                .where(Post.id % 200 == rng.randrange(200))).all()
     reports = 0
@@ -392,4 +418,4 @@ def _consents_and_reports(rng: random.Random, member_ids: list[int], now: dateti
              "note": "", "snapshot": post.body_text, "created_at": now}
             for item_id, post in zip(item_ids, batch, strict=True)])
         reports += len(batch)
-    return {"trial_consents": len(consents), "reports": reports}
+    return {"trial_consents": len(consents), "insights_consents": len(contributions), "reports": reports}

@@ -165,6 +165,15 @@ class Guardian:
         touch who seeks trials: moderators, who work the forums, have no need to know."""
         return () if self.is_admin else ("trials.", "privacy.")
 
+    # -- community insights (aggregates only; consent is the member's own) ------
+    def can_contribute_to_insights(self) -> bool:
+        """Any signed-in member decides, for themselves only, whether their records are counted."""
+        return self.is_member
+
+    def can_view_insights(self) -> bool:
+        """Signed-in members read the aggregates; staff see exactly what members see, nothing more."""
+        return self.is_member
+
     # -- moderation -------------------------------------------------------------
     @property
     def is_silenced(self) -> bool:

@@ -14,6 +14,7 @@ from community.models.forum import (
     TopicRead,
     TopicWatch,
 )
+from community.models.insights import InsightsConsent, InsightsPage
 from community.models.mail import OutboxMessage
 from community.models.moderation import (
     Appeal,
@@ -57,4 +58,5 @@ __all__ = ["AuditEvent", "OutboxMessage", "Role", "SignIn", "User",
            "Article", "ArticleRevision", "ArticleTag", "ArticleTrial", "NewsWriter",
            "Trial", "TrialBullet", "TrialConsent", "TrialCriterion", "TrialInterest", "TrialMatch", "TrialMatchState",
            "TrialNotification"]
+__all__ += ["InsightsConsent", "InsightsPage"]
 __all__ += ["Appeal", "CrisisResource", "MemberAction", "QueueItem", "Report", "WatchedWord"]

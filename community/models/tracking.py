@@ -148,6 +148,8 @@ class Treatment(Base):
     start_date: Mapped[date] = mapped_column(Date)
     stop_date: Mapped[date | None] = mapped_column(Date)
     stop_reason: Mapped[str] = mapped_column(String(20), default="")
+    # "How well is it working for you?" (catalogue.TREATMENT_RATINGS), "" when not answered.
+    rating: Mapped[str] = mapped_column(String(20), default="", server_default="")
     # A dose change ends one row and starts the next; this links them.
     previous_id: Mapped[int | None] = mapped_column(ForeignKey("tracking_treatments.id"))
     notes: Mapped[str] = mapped_column(Text, default="")

@@ -138,6 +138,13 @@ STOP_REASONS = [
     ("doctors_advice", "My doctor advised it"),
     ("other", "Other"),
 ]
+# "How well is it working for you?" — optional; community insights count the answers.
+TREATMENT_RATINGS = [
+    ("not_at_all", "Not at all"),
+    ("a_little", "A little"),
+    ("moderately", "Moderately"),
+    ("a_lot", "A lot"),
+]
 # Set by "change dose", never chosen from the stop form.
 DOSE_CHANGED = ("dose_changed", "Dose changed")
 
@@ -198,7 +205,7 @@ HISTORY_NAMES = {
 
 
 LABELS = {key: label for group in (TRIGGERS, ORGANS, FLARE_ACTIONS, FLARE_SEVERITY_CHOICES, UNITS,
-                                   FREQUENCIES, STOP_REASONS, [DOSE_CHANGED], DIAGNOSES, SEXES[1:],
+                                   FREQUENCIES, STOP_REASONS, [DOSE_CHANGED], TREATMENT_RATINGS, DIAGNOSES, SEXES[1:],
                                    PREGNANCY[1:]) for key, label in group}
 
 

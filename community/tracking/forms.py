@@ -207,6 +207,8 @@ class TreatmentForm(FlaskForm):
     stop_date = day_field("Stopped on (leave empty if you still take it)", required=False)
     stop_reason = SelectField("Why it was stopped", choices=options([("", "—")] + catalogue.STOP_REASONS
                                                         + [catalogue.DOSE_CHANGED]), default="")
+    rating = SelectField("How well is it working for you? (optional)",
+                         choices=options([("", "—")] + catalogue.TREATMENT_RATINGS), default="")
     notes = limited(TextAreaField, "Notes (optional)", 2000, "notes")
 
 

@@ -45,6 +45,7 @@ class TreatmentData:
     stop_date: date | None = None
     stop_reason: str = ""
     notes: str = ""
+    rating: str = ""  # "how well is it working for you?" (catalogue.TREATMENT_RATINGS), optional
 
 
 def list_treatments(user: Any) -> list[Treatment]:
@@ -113,6 +114,7 @@ def save_treatment(user: Any, data: TreatmentData, *, treatment: Treatment | Non
             raise ValidationFailed("Please choose from the reasons shown.", field="stop_reason")
     elif stop_reason:
         raise ValidationFailed("Please add the stop date too, or clear the reason.", field="stop_date")
+    rating = "".join(check_choices([data.rating] if data.rating else [], catalogue.TREATMENT_RATINGS, "rating"))
     notes = clean_text(data.notes, 2000, "notes", "Notes")
     if treatment is None:
         treatment = Treatment(user_id=user.id)
@@ -125,6 +127,7 @@ def save_treatment(user: Any, data: TreatmentData, *, treatment: Treatment | Non
     treatment.start_date = data.start_date
     treatment.stop_date = data.stop_date
     treatment.stop_reason = stop_reason
+    treatment.rating = rating
     treatment.notes = notes
     db.session.commit()
     return treatment

@@ -341,7 +341,8 @@ def _treatment_data(form) -> treatment_log.TreatmentData:
     return treatment_log.TreatmentData(
         medication_id=form.medication_id.data, name=form.name.data or "", dose=form.dose.data,
         unit=form.unit.data, frequency=form.frequency.data, start_date=form.start_date.data,
-        stop_date=form.stop_date.data, stop_reason=form.stop_reason.data or "", notes=form.notes.data or "")
+        stop_date=form.stop_date.data, stop_reason=form.stop_reason.data or "", notes=form.notes.data or "",
+        rating=form.rating.data or "")
 
 
 @bp.get("/treatments/<int:treatment_id>")

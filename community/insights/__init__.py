@@ -1,0 +1,1 @@
+"""Community insights: what contributing members report, aggregated and never small enough to identify anyone."""
