@@ -73,7 +73,7 @@ def contribute():
         return redirect(url_for("insights.contribute"))
     history = services.consent_history(current_user)
     return render_template("insights/contribute.html", form=form, action_form=ActionForm(), history=history,
-                           contributing=services.is_contributing(history)), 422 if form.errors else 200, NO_STORE
+                           contributing=services.is_contributing(history)), 400 if form.errors else 200, NO_STORE
 
 
 @bp.post("/contribute/withdraw")
