@@ -15,6 +15,13 @@ from community.models.forum import (
     TopicWatch,
 )
 from community.models.mail import OutboxMessage
+from community.models.messages import (
+    Conversation,
+    ConversationMember,
+    MemberBlock,
+    Message,
+    MessagePreference,
+)
 from community.models.moderation import (
     Appeal,
     CrisisResource,
@@ -58,3 +65,4 @@ __all__ = ["AuditEvent", "OutboxMessage", "Role", "SignIn", "User",
            "Trial", "TrialBullet", "TrialConsent", "TrialCriterion", "TrialInterest", "TrialMatch", "TrialMatchState",
            "TrialNotification"]
 __all__ += ["Appeal", "CrisisResource", "MemberAction", "QueueItem", "Report", "WatchedWord"]
+__all__ += ["Conversation", "ConversationMember", "MemberBlock", "Message", "MessagePreference"]
