@@ -332,7 +332,13 @@ def read_conversation(viewer: Any, conversation_id: int, page: int | None = None
     others = [p.user_id for p in participants if p.user_id != viewer.id and p.left_at is None]
     may_send = guardian.can_send_in(participant, bool(_blocked_by(viewer.id, others))) and bool(others)
     if participant.last_read_message_id < conversation.last_message_id:
-        participant.last_read_message_id = conversation.last_message_id
+        db.writing()
+        # Forward only: a slower request that read less must not move the marker back.
+        db.session.execute(update(ConversationMember).where(
+            ConversationMember.id == participant.id,
+            ConversationMember.last_read_message_id < conversation.last_message_id)
+            .values(last_read_message_id=conversation.last_message_id)
+            .execution_options(synchronize_session=False))
         db.session.commit()
     return ConversationPage(conversation, participants, rows, page, pages, may_send)
 
