@@ -168,6 +168,19 @@ class Guardian:
         """Members block other members; staff cannot be blocked (members must be able to hear from them)."""
         return self.is_member and target.id != self.user.id and target.role == Role.MEMBER
 
+    # -- bookmarks and ignoring (the member's own, never seen by anyone else) ---------
+    def can_bookmark(self, post: Any, topic: Any) -> bool:
+        """Members bookmark live posts they can see."""
+        return self.is_member and post.deleted_at is None and self.can_view_post(post, topic)
+
+    def can_view_bookmark(self, bookmark: Any) -> bool:
+        """A bookmark, its note and its reminder are its owner's alone."""
+        return self.is_member and bookmark.user_id == self.user.id
+
+    def can_ignore(self, target: Any) -> bool:
+        """Members ignore other members; not staff, whose notes and warnings must reach everyone."""
+        return self.can_block(target)
+
     # -- research news ---------------------------------------------------------
     def can_write_articles(self, granted: bool) -> bool:
         """Admins write articles; moderators only once an admin has allowed them (``granted``)."""

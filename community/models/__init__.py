@@ -2,10 +2,12 @@
 
 from community.models.audit import AuditEvent
 from community.models.forum import (
+    Bookmark,
     Category,
     CategoryWatch,
     Draft,
     ForumPreference,
+    MemberIgnore,
     Notification,
     Post,
     PostRevision,
@@ -66,3 +68,4 @@ __all__ = ["AuditEvent", "OutboxMessage", "Role", "SignIn", "User",
            "TrialNotification"]
 __all__ += ["Appeal", "CrisisResource", "MemberAction", "QueueItem", "Report", "WatchedWord"]
 __all__ += ["Conversation", "ConversationMember", "MemberBlock", "Message", "MessagePreference"]
+__all__ += ["Bookmark", "MemberIgnore"]

@@ -1,5 +1,5 @@
 """messages: private conversations, participants, messages, blocks, message settings;
-queue items can point at a reported message
+queue items can point at a reported message; forum: bookmarks and ignored members
 
 Revision ID: 0013_private_messages
 Revises: 0012
@@ -95,6 +95,38 @@ def upgrade() -> None:
                                 name=op.f('fk_message_preferences_user_id_users'), ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('user_id', name=op.f('pk_message_preferences')),
     )
+    op.create_table(
+        'forum_bookmarks',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('post_id', sa.Integer(), nullable=False),
+        sa.Column('note', sa.String(length=500), nullable=False),
+        sa.Column('remind_on', sa.Date(), nullable=True),
+        sa.Column('reminded_at', UTCDateTime(timezone=True), nullable=True),
+        sa.Column('created_at', UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['post_id'], ['forum_posts.id'], name=op.f('fk_forum_bookmarks_post_id_forum_posts')),
+        sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_forum_bookmarks_user_id_users'),
+                                ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_forum_bookmarks')),
+        sa.UniqueConstraint('user_id', 'post_id', name='uq_forum_bookmarks_user_post'),
+    )
+    op.create_index(op.f('ix_forum_bookmarks_post_id'), 'forum_bookmarks', ['post_id'], unique=False)
+    op.create_index('ix_forum_bookmarks_remind_on', 'forum_bookmarks', ['remind_on', 'reminded_at'], unique=False)
+    op.create_table(
+        'forum_ignores',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('ignored_id', sa.Integer(), nullable=False),
+        sa.Column('created_at', UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint('user_id <> ignored_id', name=op.f('ck_forum_ignores_not_self')),
+        sa.ForeignKeyConstraint(['ignored_id'], ['users.id'], name=op.f('fk_forum_ignores_ignored_id_users'),
+                                ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_forum_ignores_user_id_users'),
+                                ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_forum_ignores')),
+        sa.UniqueConstraint('user_id', 'ignored_id', name='uq_forum_ignores_user_ignored'),
+    )
+    op.create_index(op.f('ix_forum_ignores_ignored_id'), 'forum_ignores', ['ignored_id'], unique=False)
     with op.batch_alter_table('moderation_queue_items') as batch:
         batch.add_column(sa.Column('message_id', sa.Integer(), nullable=True))
         batch.create_index(batch.f('ix_moderation_queue_items_message_id'), ['message_id'], unique=False)
@@ -108,6 +140,11 @@ def downgrade() -> None:
                               type_='foreignkey')
         batch.drop_index(batch.f('ix_moderation_queue_items_message_id'))
         batch.drop_column('message_id')
+    op.drop_index(op.f('ix_forum_ignores_ignored_id'), table_name='forum_ignores')
+    op.drop_table('forum_ignores')
+    op.drop_index('ix_forum_bookmarks_remind_on', table_name='forum_bookmarks')
+    op.drop_index(op.f('ix_forum_bookmarks_post_id'), table_name='forum_bookmarks')
+    op.drop_table('forum_bookmarks')
     op.drop_table('message_preferences')
     op.drop_index(op.f('ix_message_blocks_blocked_id'), table_name='message_blocks')
     op.drop_table('message_blocks')
