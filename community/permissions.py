@@ -173,10 +173,6 @@ class Guardian:
         """Members bookmark live posts they can see."""
         return self.is_member and post.deleted_at is None and self.can_view_post(post, topic)
 
-    def can_view_bookmark(self, bookmark: Any) -> bool:
-        """A bookmark, its note and its reminder are its owner's alone."""
-        return self.is_member and bookmark.user_id == self.user.id
-
     def can_ignore(self, target: Any) -> bool:
         """Members ignore other members; not staff, whose notes and warnings must reach everyone."""
         return self.can_block(target)

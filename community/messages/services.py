@@ -87,7 +87,8 @@ def _check_daily_limit(user: User, now: datetime) -> None:
     started = db.session.scalar(select(func.count(Conversation.id)).where(
         Conversation.created_by_id == user.id, Conversation.created_at > now - timedelta(days=1))) or 0
     if started >= limit:
-        raise ValidationFailed(f"You can start {limit} new conversations a day. Please reply in one you "
+        raise ValidationFailed(f"You can start {limit} new conversation{'s' if limit != 1 else ''} a day. "
+                               "Please reply in one you "
                                "already have, or send this tomorrow; what you wrote is still here.",
                                field="to")
 
@@ -236,13 +237,6 @@ def _others(conversation_id: int, user_id: int) -> list[int]:
     return list(db.session.scalars(select(ConversationMember.user_id).where(
         ConversationMember.conversation_id == conversation_id, ConversationMember.user_id != user_id,
         ConversationMember.left_at.is_(None))))
-
-
-def may_send_in(viewer: Any, conversation_id: int) -> bool:
-    """Whether the reply box is offered (a block or a silence takes it away)."""
-    guardian, _conversation, participant = _open(viewer, conversation_id)
-    others = _others(conversation_id, viewer.id)
-    return guardian.can_send_in(participant, bool(_blocked_by(viewer.id, others)))
 
 
 def reply(sender: User, conversation_id: int, *, body: str) -> Message:
@@ -449,13 +443,6 @@ def blocked_members(user: User) -> list[User]:
     """The members this member has blocked, by name."""
     return list(db.session.scalars(select(User).join(MemberBlock, MemberBlock.blocked_id == User.id)
                                    .where(MemberBlock.blocker_id == user.id).order_by(User.display_name)))
-
-
-def blocked_ids(user: Any) -> set[int]:
-    """Ids of the members this viewer has blocked (empty for visitors): one query."""
-    if not Guardian(user).is_member:
-        return set()
-    return set(db.session.scalars(select(MemberBlock.blocked_id).where(MemberBlock.blocker_id == user.id)))
 
 
 # -- settings -----------------------------------------------------------------------------------

@@ -129,7 +129,7 @@ def test_the_daily_limit_keeps_what_was_written(app, client, auth):
     response = start(client, "Ben", body="My carefully written second message")
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "1 new conversations a day" in page and "My carefully written second message" in page
+    assert "1 new conversation a day" in page and "My carefully written second message" in page
 
 
 def test_bad_recipients_and_empty_messages_get_clear_messages(app, client, auth):
