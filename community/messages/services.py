@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy import and_, case, exists, func, select, update
 from sqlalchemy.orm import aliased
 
 from community import mail, rendering
@@ -169,8 +169,13 @@ def _add_message(conversation: Conversation, sender: User, body: str, *, links_a
                       created_at=now, links_as_text=links_as_text and rendered.link_count > 0)
     db.session.add(message)
     db.session.flush()
-    conversation.last_message_id, conversation.last_message_at = message.id, now
-    conversation.message_count = Conversation.message_count + 1
+    # Atomic SQL, not read-modify-write: concurrent replies each count, and the newest id wins.
+    newer = Conversation.last_message_id < message.id
+    db.session.execute(update(Conversation).where(Conversation.id == conversation.id).values(
+        message_count=Conversation.message_count + 1,
+        last_message_id=case((newer, message.id), else_=Conversation.last_message_id),
+        last_message_at=case((newer, now), else_=Conversation.last_message_at))
+        .execution_options(synchronize_session=False))
     message._screening = verdict  # the view offers support if crisis words were written
     return message
 
