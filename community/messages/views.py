@@ -10,7 +10,7 @@ from community.forms import ActionForm
 from community.messages import forms, services
 from community.models.moderation import ReportReason
 from community.moderation.forms import ReportForm
-from community.moderation.views import after_posting
+from community.moderation import screening
 from community.permissions import MEMBER, access
 from community.views import requested_next, show_error
 
@@ -21,6 +21,18 @@ bp = Blueprint("messages", __name__, cli_group="messages")
 def _message_helpers():
     return {"messages_unread_count": lambda: services.unread_count(current_user),
             "messages_has_blocked": lambda user_id: services.has_blocked(current_user, user_id)}
+
+
+def _after_sending(message, flash_text: str, url: str):
+    """Back to the conversation; helplines first when the sender wrote about harming themselves.
+
+    Private words stay private: moderators are not told, and the support page says so.
+    """
+    flash(flash_text, "success")
+    verdict = screening.verdict_of(message)
+    if verdict is not None and verdict.crisis:
+        return redirect(url_for("moderation.support", next=url, sent="message"))
+    return redirect(url)
 
 
 def _status(form) -> int:
@@ -50,7 +62,7 @@ def new():
         except ValidationFailed as error:
             show_error(form, error)
         else:
-            return after_posting(message, "Your message is sent.",
+            return _after_sending(message, "Your message is sent.",
                                  url_for("messages.conversation", conversation_id=message.conversation_id))
     return render_template("messages/new.html", form=form, refusal=None), _status(form)
 
@@ -77,7 +89,7 @@ def reply(conversation_id: int):
         except ValidationFailed as error:
             show_error(form, error)
         else:
-            return after_posting(message, "Your reply is sent.",
+            return _after_sending(message, "Your reply is sent.",
                                  url_for("messages.conversation", conversation_id=conversation_id,
                                          _anchor=f"m{message.id}"))
     # What they wrote stays in the box, with the reason beside it.

@@ -167,9 +167,10 @@ def test_a_block_stops_new_messages_and_is_never_announced(app, client, auth):
     assert "Please answer me" in response.get_data(as_text=True)
     page = client.get(f"/messages/{conversation_id}").get_data(as_text=True)
     assert "You can't send messages in this conversation" in unescape(page)
-    response = client.submit(f"/messages/{conversation_id}/reply", {"body": "Hello?"},
+    response = client.submit(f"/messages/{conversation_id}/reply", {"body": "Hello? It's me"},
                              page=f"/messages/{conversation_id}")
     assert response.status_code == 400
+    assert "Hello? It's me" in unescape(response.get_data(as_text=True))  # not lost
     with app.app_context():
         assert db.session.scalar(select(Conversation.message_count)) == 1
 
@@ -355,3 +356,16 @@ def test_no_email_goes_to_a_member_who_left(app, client, auth):
     with app.app_context():
         recipients = list(db.session.scalars(select(OutboxMessage.recipient).where(OutboxMessage.id > before)))
     assert ben not in recipients
+
+
+def test_crisis_words_in_a_message_offer_helplines_and_stay_private(app, client, auth):
+    _id, anne = member(app, display_name="Anne")
+    member(app, display_name="Ben")
+    auth.login(anne)
+    response = start(client, "Ben", body="Some days I want to die")
+    assert "/moderation/support" in response.headers["Location"] and "sent=message" in response.headers["Location"]
+    page = unescape(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert "Only the people in the conversation can read it; moderators are not told" in page
+    assert "Back to the conversation" in page
+    with app.app_context():
+        assert db.session.scalar(select(QueueItem)) is None
