@@ -99,3 +99,24 @@ def test_a_block_stops_new_messages(page, live_server, check_a11y):
     expect(page.get_by_text("Ben can't receive your messages")).to_be_visible()
     expect(page.get_by_label("Your message")).to_have_value("Why won't you answer?")
     check_a11y(page)
+
+
+def test_on_a_phone_the_unread_count_stays_in_sight_with_the_menu_folded(phone_page, live_server, check_a11y):
+    page = phone_page
+    app = live_server.app
+    with app.app_context():
+        from community.messages.services import start_conversation
+
+        anne = make_old_member(display_name="Anne")
+        ben = make_old_member(display_name="Ben")
+        start_conversation(anne, to="Ben", subject="Hello from Anne", body="How are you?")
+        ben_email = ben.email
+    sign_in(page, ben_email)
+    count = page.locator(".header-counts").get_by_role("link", name="Messages: 1 unread")
+    expect(count).to_be_visible()
+    count.click()
+    expect(page.get_by_role("link", name="Hello from Anne")).to_be_visible()
+    check_a11y(page)
+    page.get_by_role("link", name="Hello from Anne").click()
+    expect(page.get_by_label("Your reply")).to_be_visible()
+    check_a11y(page)
