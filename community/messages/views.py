@@ -9,8 +9,8 @@ from community.errors import ValidationFailed
 from community.forms import ActionForm
 from community.messages import forms, services
 from community.models.moderation import ReportReason
-from community.moderation.forms import ReportForm
 from community.moderation import screening
+from community.moderation.forms import ReportForm
 from community.permissions import MEMBER, access
 from community.views import requested_next, show_error
 
