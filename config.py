@@ -99,6 +99,13 @@ class Config:
     MODERATION_HOLD_FIRST_POSTS = int(os.environ.get("MODERATION_HOLD_FIRST_POSTS", 2))
     MODERATION_DEFAULT_COUNTRY = os.environ.get("MODERATION_DEFAULT_COUNTRY", "GB")
 
+    # Private messages. New members write privately once a forum post of theirs is
+    # approved or this many days after joining; staff are exempt from the daily limit.
+    MESSAGES_NEW_MEMBER_DAYS = int(os.environ.get("MESSAGES_NEW_MEMBER_DAYS", 3))
+    MESSAGES_NEW_CONVERSATIONS_PER_DAY = int(os.environ.get("MESSAGES_NEW_CONVERSATIONS_PER_DAY", 10))
+    MESSAGES_PER_PAGE = 50
+    MESSAGES_INBOX_SIZE = 100
+
     # Trial suggestions: the ClinicalTrials.gov API v2 base, and a pause between pages
     # (the public API allows about 50 requests a minute).
     TRIALS_API_BASE_URL = os.environ.get("TRIALS_API_BASE_URL", "https://clinicaltrials.gov/api/v2")

@@ -111,6 +111,7 @@ def register_blueprints(app: Flask) -> None:
     from community.forum.views import bp as forum_bp
     from community.insights.views import bp as insights_bp
     from community.main.views import bp as main_bp
+    from community.messages.views import bp as messages_bp
     from community.moderation.views import bp as moderation_bp
     from community.news.views import bp as news_bp
     from community.permissions import PUBLIC, access
@@ -127,6 +128,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(trials_bp, url_prefix="/trials")
     app.register_blueprint(news_bp, url_prefix="/news")
     app.register_blueprint(insights_bp, url_prefix="/insights")
+    app.register_blueprint(messages_bp, url_prefix="/messages")
 
     @app.get("/healthz")
     @access(PUBLIC)

@@ -130,6 +130,45 @@ class Guardian:
         """Staff are not held by cooldowns and new-member limits."""
         return self.is_staff
 
+    # -- private messages and blocks ----------------------------------------------
+    # Conversations are the participants' alone: no staff exemption. Staff see a message
+    # only as the snapshot a participant's report puts in the review queue.
+    def can_read_conversation(self, participant: Any) -> bool:
+        """Only a current participant (their row in the conversation, or None) reads it."""
+        return (self.is_member and participant is not None and participant.user_id == self.user.id
+                and participant.left_at is None)
+
+    def can_start_conversations(self, established: bool) -> bool:
+        """Members write privately once established (a first post approved, or a few days in); never while silenced."""
+        return self.is_member and not self.is_silenced and (established or self.is_staff)
+
+    def can_message(self, recipient: Any, blocked_by_recipient: bool) -> bool:
+        """A member sends to another member who has not blocked them (and is not suspended)."""
+        return (self.is_member and not self.is_silenced and recipient.id != self.user.id
+                and not blocked_by_recipient and not recipient.is_suspended())
+
+    def can_send_in(self, participant: Any, blocked_by_someone_there: bool) -> bool:
+        """A participant writes in a conversation unless silenced or one of the others blocked them."""
+        return self.can_read_conversation(participant) and not self.is_silenced and not blocked_by_someone_there
+
+    def can_report_message(self, message: Any, participant: Any) -> bool:
+        """A participant reports someone else's message in their conversation."""
+        return (self.can_read_conversation(participant) and message.conversation_id == participant.conversation_id
+                and message.sender_id is not None and message.sender_id != self.user.id)
+
+    def can_block(self, target: Any) -> bool:
+        """Members block other members; staff cannot be blocked (members must be able to hear from them)."""
+        return self.is_member and target.id != self.user.id and target.role == Role.MEMBER
+
+    # -- bookmarks and ignoring (the member's own, never seen by anyone else) ---------
+    def can_bookmark(self, post: Any, topic: Any) -> bool:
+        """Members bookmark live posts they can see."""
+        return self.is_member and post.deleted_at is None and self.can_view_post(post, topic)
+
+    def can_ignore(self, target: Any) -> bool:
+        """Members ignore other members; not staff, whose notes and warnings must reach everyone."""
+        return self.can_block(target)
+
     # -- research news ---------------------------------------------------------
     def can_write_articles(self, granted: bool) -> bool:
         """Admins write articles; moderators only once an admin has allowed them (``granted``)."""

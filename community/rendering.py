@@ -199,3 +199,19 @@ def iter_quoted_post_ids(text: str, pattern: re.Pattern[str]) -> Iterable[int]:
         if line.lstrip().startswith(">"):
             for match in pattern.finditer(line):
                 yield int(match.group(1))
+
+
+_ANCHOR = re.compile(r'<a\b[^>]*?\bhref="([^"]*)"[^>]*>(.*?)</a>', re.DOTALL)
+
+
+def links_as_text(markup: str) -> str:
+    """Sanitised HTML with every link turned into its words and its address, nothing to click.
+
+    For a first private message from a stranger, where a link is the usual start of a scam:
+    the reader sees exactly where a link would have gone before deciding to copy it.
+    """
+    def spell_out(match: re.Match[str]) -> str:
+        href, words = match.group(1), match.group(2)
+        return href if plain_text(words) == html.unescape(href) else f"{words} ({href})"
+
+    return sanitise(_ANCHOR.sub(spell_out, markup))

@@ -16,3 +16,12 @@ def send_digests(frequency: str) -> None:
 
     queued = send(frequency)
     click.echo(f"Queued {queued} {frequency} digest email{'s' if queued != 1 else ''}.")
+
+
+@bp.cli.command("send-bookmark-reminders")
+def send_bookmark_reminders() -> None:
+    """Queue the bookmark reminders whose day has come in each member's time zone (run hourly from cron)."""
+    from community.forum.bookmarks import send_reminders
+
+    queued = send_reminders()
+    click.echo(f"Queued {queued} bookmark reminder{'s' if queued != 1 else ''}.")

@@ -1,7 +1,7 @@
 """Forum forms: shape only. Meaning (limits, visibility, who may) lives in the services."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from community.forms import IntegerField, choices
@@ -83,3 +83,21 @@ class SettingsForm(FlaskForm):
         (DigestFrequency.DAILY.value, "Once a day"),
         (DigestFrequency.WEEKLY.value, "Once a week"),
     ]), default=DigestFrequency.NONE.value)
+
+
+class ReminderDayField(DateField):
+    """A date box whose refusal says what to type (WTForms' own "Not a valid date value" doesn't)."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Please enter a date like 2026-03-03, or leave it empty.") from None
+
+
+class BookmarkForm(FlaskForm):
+    note = TextAreaField("Note for yourself (optional)", validators=[
+        Length(max=500, message="Please keep the note under 500 characters.")],
+        description="Only you see this, like “ask about this at my March appointment”.")
+    remind_on = ReminderDayField("Email me a reminder on (optional)", validators=[Optional()],
+                                 description="We'll email you that morning with a link to the post.")

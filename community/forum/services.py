@@ -20,6 +20,7 @@ from sqlalchemy.orm import aliased
 from community import mail, rendering
 from community.db import MAX_ROW_ID, db, utcnow
 from community.errors import NotFound, PermissionDenied, ValidationFailed
+from community.forum import ignoring
 from community.models import User
 from community.models.forum import (
     Category,
@@ -638,6 +639,8 @@ def _notify(post: Post, topic: Topic, author: User, mentioned: list[int], quoted
     for user_id in mentioned:
         kinds[user_id] = NotificationKind.MENTION.value
     kinds.pop(author.id, None)
+    for user_id in ignoring.ignorers_of(author.id, kinds):
+        kinds.pop(user_id)  # they asked not to hear from this member
     if not kinds:
         return
     now = utcnow()

@@ -16,7 +16,7 @@ from flask_login import AnonymousUserMixin, current_user
 
 from community.errors import NotFound, ValidationFailed
 from community.forms import ActionForm
-from community.forum import forms, search, services
+from community.forum import bookmarks, forms, ignoring, search, services
 from community.models.forum import ReactionKind
 from community.moderation.views import after_posting
 from community.news import services as news_services
@@ -30,6 +30,7 @@ bp = Blueprint("forum", __name__, cli_group="forum")
 @bp.app_context_processor
 def _forum_helpers():
     return {"forum_unread_count": lambda: services.unread_notification_count(current_user),
+            "forum_is_ignoring": lambda user_id: ignoring.is_ignoring(current_user, user_id),
             "reaction_kinds": list(ReactionKind)}
 
 
@@ -97,7 +98,8 @@ def topic(topic_id: int):
         if draft is not None:
             form.body.data = draft.body
     return render_template("forum/topic.html", view=page, topic=page.topic, form=form,
-                           action_form=action_form)
+                           action_form=action_form, folded=ignoring.folded_author_ids(current_user),
+                           bookmarked=bookmarks.bookmarked_post_ids(current_user, [v.post.id for v in page.posts]))
 
 
 @bp.get("/posts/<int:post_id>")
@@ -329,6 +331,58 @@ def settings():
             flash("Your forum settings are saved.", "success")
             return redirect(url_for("forum.settings"))
     return render_template("forum/settings.html", form=form)
+
+
+# -- bookmarks and ignoring ------------------------------------------------------------
+
+@bp.route("/posts/<int:post_id>/bookmark", methods=["GET", "POST"])
+@access(MEMBER)
+def bookmark(post_id: int):
+    post, topic, existing = bookmarks.bookmark_target(current_user, post_id)
+    form = forms.BookmarkForm(obj=existing)
+    if form.validate_on_submit():
+        try:
+            bookmarks.save_bookmark(current_user, post_id, note=form.note.data or "",
+                                    remind_on=form.remind_on.data)
+        except ValidationFailed as error:
+            show_error(form, error)
+        else:
+            flash("The post is in your bookmarks." + (" We'll email you a reminder on that day."
+                                                      if form.remind_on.data else ""), "success")
+            return redirect(url_for("forum.post", post_id=post_id))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("forum/bookmark.html", form=form, post=post, topic=topic, existing=existing,
+                           action_form=ActionForm()), status
+
+
+@bp.post("/posts/<int:post_id>/bookmark/remove")
+@access(MEMBER)
+def remove_bookmark(post_id: int):
+    if ActionForm().validate_on_submit():
+        bookmarks.remove_bookmark(current_user, post_id)
+        flash("The bookmark is removed.", "success")
+    else:
+        flash("That didn't go through. Please try again.", "error")
+    return redirect(url_for("forum.bookmarks"))
+
+
+@bp.get("/bookmarks", endpoint="bookmarks")
+@access(MEMBER)
+def bookmarks_page():
+    return render_template("forum/bookmarks.html", rows=bookmarks.list_bookmarks(current_user))
+
+
+@bp.post("/members/<int:user_id>/ignore")
+@access(MEMBER)
+def ignore(user_id: int):
+    ignored = request.form.get("ignore") == "1"
+    if ActionForm().validate_on_submit():
+        target = ignoring.set_ignore(current_user, user_id, ignored)
+        flash(f"You ignore {target.display_name} now: their posts are folded away and they don't notify you. "
+              "They are not told." if ignored else f"You no longer ignore {target.display_name}.", "success")
+    else:
+        flash("That didn't go through. Please try again.", "error")
+    return redirect(url_for("main.member_profile", user_id=user_id))
 
 
 # -- categories (admins) ------------------------------------------------------------

@@ -2,10 +2,12 @@
 
 from community.models.audit import AuditEvent
 from community.models.forum import (
+    Bookmark,
     Category,
     CategoryWatch,
     Draft,
     ForumPreference,
+    MemberIgnore,
     Notification,
     Post,
     PostRevision,
@@ -16,6 +18,13 @@ from community.models.forum import (
 )
 from community.models.insights import InsightsConsent, InsightsPage
 from community.models.mail import OutboxMessage
+from community.models.messages import (
+    Conversation,
+    ConversationMember,
+    MemberBlock,
+    Message,
+    MessagePreference,
+)
 from community.models.moderation import (
     Appeal,
     CrisisResource,
@@ -60,3 +69,5 @@ __all__ = ["AuditEvent", "OutboxMessage", "Role", "SignIn", "User",
            "TrialNotification"]
 __all__ += ["InsightsConsent", "InsightsPage"]
 __all__ += ["Appeal", "CrisisResource", "MemberAction", "QueueItem", "Report", "WatchedWord"]
+__all__ += ["Conversation", "ConversationMember", "MemberBlock", "Message", "MessagePreference"]
+__all__ += ["Bookmark", "MemberIgnore"]

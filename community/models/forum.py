@@ -13,11 +13,12 @@ triggers, or PostgreSQL GIN expression indexes) lives only in the migration.
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -237,6 +238,40 @@ class ForumPreference(Base):
     last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+class Bookmark(Base):
+    """A post a member saved for later, with their own note and an optional reminder day."""
+
+    __tablename__ = "forum_bookmarks"
+    __table_args__ = (
+        UniqueConstraint("user_id", "post_id", name="uq_forum_bookmarks_user_post"),
+        Index("ix_forum_bookmarks_remind_on", "remind_on", "reminded_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    post_id: Mapped[int] = mapped_column(ForeignKey("forum_posts.id"), index=True)
+    note: Mapped[str] = mapped_column(String(500), default="")
+    # The day (in the member's time zone) to be emailed about it; set again to be reminded again.
+    remind_on: Mapped[date | None] = mapped_column(Date)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class MemberIgnore(Base):
+    """``user`` ignores ``ignored``: their posts are folded away and they don't notify. Never announced."""
+
+    __tablename__ = "forum_ignores"
+    __table_args__ = (
+        UniqueConstraint("user_id", "ignored_id", name="uq_forum_ignores_user_ignored"),
+        CheckConstraint("user_id <> ignored_id", name="not_self"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    ignored_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 from community import userdata  # noqa: E402 - registration follows the models it describes
 
 _FORUM_POSTS_KEPT = {"author_id": None}
@@ -253,3 +288,5 @@ userdata.register(CategoryWatch, owner_column="user_id", section="forum_watches"
 userdata.register(TopicRead, owner_column="user_id", section="forum_read_markers")
 userdata.register(Notification, owner_column="user_id", section="forum_notifications")
 userdata.register(ForumPreference, owner_column="user_id", section="forum_settings")
+userdata.register(Bookmark, owner_column="user_id", section="forum_bookmarks")
+userdata.register(MemberIgnore, owner_column="user_id", section="forum_ignores")

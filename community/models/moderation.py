@@ -147,6 +147,9 @@ class QueueItem(Base):
     kind: Mapped[str] = mapped_column(String(20))
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
     post_id: Mapped[int | None] = mapped_column(ForeignKey("forum_posts.id"), index=True)
+    # A reported private message: staff see only its snapshot (it and up to 10 before it).
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("message_messages.id", ondelete="SET NULL"),
+                                                   index=True)
     # The member the item is about: the post's author or the reported member.
     subject_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     # What matched or why it is here ("watched word: xyz", "first posts of a new member").

@@ -84,7 +84,8 @@ def _open_item_for(*, post_id: int | None = None, subject_id: int | None = None)
     if post_id is not None:
         statement = statement.where(QueueItem.post_id == post_id)
     else:
-        statement = statement.where(QueueItem.post_id.is_(None), QueueItem.subject_id == subject_id)
+        statement = statement.where(QueueItem.post_id.is_(None), QueueItem.message_id.is_(None),
+                                    QueueItem.subject_id == subject_id)
     return db.session.scalar(statement.order_by(QueueItem.id).limit(1))
 
 
@@ -183,6 +184,37 @@ def report_member(reporter: User, user_id: int, reason: str, note: str = "") -> 
         item.urgent = True
     report = Report(item_id=item.id, reporter_id=reporter.id, subject_id=target.id, reason=reason,
                     note=note, created_at=now)
+    db.session.add(report)
+    db.session.commit()
+    return report
+
+
+def report_message(reporter: User, message_id: int, sender_id: int | None, snapshot: str,
+                   reason: str, note: str = "") -> Report:
+    """Queue a participant's report of a private message with the words staff may see.
+
+    The messages service has checked the reporter may report it and built ``snapshot``
+    (the message and up to 10 before it): staff never read the conversation itself.
+    """
+    note = _check_report(reason, note)
+    item = db.session.scalar(select(QueueItem).where(QueueItem.message_id == message_id,
+                                                     QueueItem.resolved_at.is_(None)))
+    if item is not None and db.session.scalar(select(Report.id).where(
+            Report.item_id == item.id, Report.reporter_id == reporter.id)) is not None:
+        raise ValidationFailed("You have already reported this message. A moderator will look at it soon.",
+                               field="reason")
+    now = utcnow()
+    if item is None:
+        item = QueueItem(kind=ItemKind.REPORT.value, urgent=reason == ReportReason.MEMBER_AT_RISK,
+                         message_id=message_id, subject_id=sender_id,
+                         summary="A private message, reported by a participant", snapshot=snapshot,
+                         created_at=now)
+        db.session.add(item)
+        db.session.flush()
+    elif reason == ReportReason.MEMBER_AT_RISK:
+        item.urgent = True
+    report = Report(item_id=item.id, reporter_id=reporter.id, subject_id=sender_id, reason=reason,
+                    note=note, snapshot=snapshot, created_at=now)
     db.session.add(report)
     db.session.commit()
     return report

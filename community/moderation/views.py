@@ -90,6 +90,7 @@ def support():
     return render_template("moderation/support.html", country=country, helplines=helplines,
                            next_url=next_url, about_someone=request.args.get("about") == "someone",
                            post_held=request.args.get("post") == "held",
+                           message_sent=request.args.get("sent") == "message",
                            countries=sorted(services.DEFAULT_RESOURCES.keys() - {"*"}))
 
 

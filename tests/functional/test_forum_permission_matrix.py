@@ -52,6 +52,11 @@ MATRIX = [
     ("POST", "/forum/notifications/read", rule(LOGIN, REDIRECT)),
     ("GET", "/forum/settings", rule(LOGIN, OK)),
     ("POST", "/forum/settings", rule(LOGIN, ALLOWED)),
+    ("GET", "/forum/posts/{post}/bookmark", rule(LOGIN, OK)),
+    ("POST", "/forum/posts/{post}/bookmark", rule(LOGIN, ALLOWED)),
+    ("POST", "/forum/posts/{post}/bookmark/remove", rule(LOGIN, REDIRECT)),
+    ("GET", "/forum/bookmarks", rule(LOGIN, OK)),
+    ("POST", "/forum/members/{author_id}/ignore", rule(LOGIN, REDIRECT, author=HIDDEN)),
     ("GET", "/forum/categories/new", rule(LOGIN, OK, **ONLY_ADMIN)),
     ("POST", "/forum/categories/new", rule(LOGIN, ALLOWED, **ONLY_ADMIN)),
     ("GET", "/forum/c/{cat}/edit", rule(LOGIN, OK, **ONLY_ADMIN)),
@@ -65,6 +70,8 @@ POST_DATA = {
     "/forum/posts/{post}/edit": {"body": "changed", "action": "post"},
     "/forum/drafts": {"key": "topic:{topic}", "body": "draft"},
     "/forum/settings": {"digest": "daily"},
+    "/forum/posts/{post}/bookmark": {"note": "for my appointment", "remind_on": "2099-01-01"},
+    "/forum/members/{author_id}/ignore": {"ignore": "1"},
     "/forum/categories/new": {"name": "Matrix category", "position": "1"},
     "/forum/c/{cat}/edit": {"name": "Renamed", "position": "1"},
 }
@@ -78,7 +85,7 @@ def test_matrix_covers_every_forum_route(app):
             continue
         for method in rule_.methods - {"HEAD", "OPTIONS"}:
             pattern = rule_.rule.replace("<int:topic_id>", "{topic}").replace("<int:post_id>", "{post}") \
-                .replace("<slug>", "{cat}").replace("<kind>", "helpful")
+                .replace("<slug>", "{cat}").replace("<kind>", "helpful").replace("<int:user_id>", "{author_id}")
             if (method, pattern) not in covered:
                 missing.append(f"{method} {rule_.rule}")
     assert not missing, f"add these forum routes to the matrix: {missing}"
@@ -93,7 +100,7 @@ def test_forum_route_answers_each_role_as_intended(app, client, auth, role, meth
         author = db.session.get(User, me) if role == "author" else make_user(display_name="The author")
         category = make_category()
         topic = make_topic(author, category, members_only=True, title="A members-only topic")
-        ids = {"cat": category.slug, "topic": topic.id, "post": first_post(topic).id}
+        ids = {"cat": category.slug, "topic": topic.id, "post": first_post(topic).id, "author_id": author.id}
     url = path.format(**ids)
     if method == "GET":
         response = client.get(url)

@@ -1,0 +1,1 @@
+"""Private conversations between members, with reporting and blocking."""
