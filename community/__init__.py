@@ -161,6 +161,10 @@ def register_template_helpers(app: Flask) -> None:
     def _inject():
         return {"guardian": guardian()}
 
+    from community import header
+
+    header.init_app(app)
+
     @app.template_filter("localtime")
     def _localtime(value, fmt="%a %-d %b %Y, %H:%M"):
         """A UTC timestamp shown in the viewer's time zone ("Tue 3 Mar 2026, 14:05")."""

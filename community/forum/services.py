@@ -16,6 +16,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import and_, case, delete, func, or_, select, update
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql import Select
 
 from community import mail, rendering
 from community.db import MAX_ROW_ID, db, utcnow
@@ -780,13 +781,18 @@ def list_notifications(user: User, page: int = 1, per_page: int = 30
     return items[:per_page], len(items) > per_page
 
 
-def unread_notification_count(user: Any) -> int:
-    """Unread notifications the member could open (same filters as the list), for the header."""
+def unread_notification_query(user: Any) -> Select | None:
+    """Unread notifications the member could open (same filters as the list): one plain count,
+    no names joined in, for the header of every member page (community/header.py)."""
     if not Guardian(user).is_member:
-        return 0
-    # Called for the header of every member page: one plain count, no names joined in.
-    return db.session.scalar(_openable(select(func.count(Notification.id)).select_from(Notification), user)
-                             .where(Notification.read_at.is_(None))) or 0
+        return None
+    return (_openable(select(func.count(Notification.id)).select_from(Notification), user)
+            .where(Notification.read_at.is_(None)))
+
+
+def unread_notification_count(user: Any) -> int:
+    query = unread_notification_query(user)
+    return (db.session.scalar(query) or 0) if query is not None else 0
 
 
 def mark_all_read(user: User) -> int:

@@ -29,8 +29,7 @@ bp = Blueprint("forum", __name__, cli_group="forum")
 
 @bp.app_context_processor
 def _forum_helpers():
-    return {"forum_unread_count": lambda: services.unread_notification_count(current_user),
-            "forum_is_ignoring": lambda user_id: ignoring.is_ignoring(current_user, user_id),
+    return {"forum_is_ignoring": lambda user_id: ignoring.is_ignoring(current_user, user_id),
             "reaction_kinds": list(ReactionKind)}
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import and_, case, exists, func, select, update
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql import Select
 
 from community import mail, rendering
 from community.db import db, utcnow
@@ -365,15 +366,15 @@ def inbox(viewer: Any) -> list[InboxRow]:
             for c, read in rows]
 
 
-def unread_count(viewer: Any) -> int:
-    """Conversations with a message the member hasn't seen, for the header: one plain count."""
+def unread_query(viewer: Any) -> Select | None:
+    """Conversations with a message the member hasn't seen: one plain count, for the header's
+    one query (community/header.py)."""
     if not Guardian(viewer).is_member:
-        return 0
-    return db.session.scalar(
-        select(func.count(ConversationMember.id))
-        .join(Conversation, ConversationMember.conversation_id == Conversation.id)
-        .where(ConversationMember.user_id == viewer.id, ConversationMember.left_at.is_(None),
-               Conversation.last_message_id > ConversationMember.last_read_message_id)) or 0
+        return None
+    return (select(func.count(ConversationMember.id))
+            .join(Conversation, ConversationMember.conversation_id == Conversation.id)
+            .where(ConversationMember.user_id == viewer.id, ConversationMember.left_at.is_(None),
+                   Conversation.last_message_id > ConversationMember.last_read_message_id))
 
 
 def composer_recipient(viewer: Any, user_id: int | None) -> str:

@@ -19,8 +19,7 @@ bp = Blueprint("messages", __name__, cli_group="messages")
 
 @bp.app_context_processor
 def _message_helpers():
-    return {"messages_unread_count": lambda: services.unread_count(current_user),
-            "messages_has_blocked": lambda user_id: services.has_blocked(current_user, user_id)}
+    return {"messages_has_blocked": lambda user_id: services.has_blocked(current_user, user_id)}
 
 
 def _after_sending(message, flash_text: str, url: str):

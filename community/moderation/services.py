@@ -17,6 +17,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import and_, func, select, true, update
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql import Select
 
 from community import audit, mail
 from community.db import db, utcnow
@@ -243,11 +244,11 @@ class QueueRow:
         return ItemKind(self.item.kind).label
 
 
-def open_count(viewer: Any) -> int:
-    """How many items wait in the queue (0 for anyone who isn't staff)."""
+def open_items_query(viewer: Any) -> Select | None:
+    """How many items wait in the queue, for staff (the header's one query); None for others."""
     if not Guardian(viewer).can_moderate():
-        return 0
-    return db.session.scalar(select(func.count(QueueItem.id)).where(QueueItem.resolved_at.is_(None))) or 0
+        return None
+    return select(func.count(QueueItem.id)).where(QueueItem.resolved_at.is_(None))
 
 
 def _queue_statement():

@@ -15,11 +15,6 @@ from community.views import local_path, page_number, show_error
 bp = Blueprint("moderation", __name__)
 
 
-@bp.app_context_processor
-def _moderation_helpers():
-    return {"moderation_open_count": lambda: services.open_count(current_user)}
-
-
 def after_posting(obj, message: str, default_url: str):
     """Where a member goes after posting: support first if they wrote about harming themselves.
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
+from sqlalchemy.sql import Select
 
 from community.db import db, utcnow
 from community.errors import ValidationFailed
@@ -97,11 +98,11 @@ def mark_notifications_seen(user: Any) -> int:
     return count
 
 
-def unread_notification_count(user: Any) -> int:
-    """How many new "may fit" notes the member hasn't seen."""
+def unread_notification_query(user: Any) -> Select | None:
+    """How many new "may fit" notes the member hasn't seen (for the header's one query)."""
     if not Guardian(user).can_use_trial_suggestions():
-        return 0
-    return db.session.scalar(select(func.count()).select_from(TrialNotification).where(
-        TrialNotification.user_id == user.id, TrialNotification.read_at.is_(None))) or 0
+        return None
+    return select(func.count()).select_from(TrialNotification).where(
+        TrialNotification.user_id == user.id, TrialNotification.read_at.is_(None))
 
 

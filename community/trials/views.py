@@ -35,9 +35,7 @@ def registry_date(value: str) -> str:
 
 @bp.app_context_processor
 def _trial_helpers():
-    # A callable, so pages that don't show the nav badge don't pay for the query.
-    return {"trials_unread_count": lambda: suggestions.unread_notification_count(current_user),
-            "status_caveat": trial_pages.status_caveat}
+    return {"status_caveat": trial_pages.status_caveat}
 
 
 @bp.get("/")
