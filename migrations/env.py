@@ -45,11 +45,26 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:
-    # render_as_batch lets ALTER-style changes work on SQLite too.
-    context.configure(connection=connection, target_metadata=target_metadata,
-                      render_as_batch=True, compare_type=True, include_name=include_name)
-    with context.begin_transaction():
-        context.run_migrations()
+    # render_as_batch lets ALTER-style changes work on SQLite too. Batch mode rebuilds a table and
+    # drops the old copy, which SQLite refuses while other rows point at it (foreign keys on), so
+    # enforcement is off while migrating, as Alembic's batch documentation advises, and every
+    # reference is checked before it comes back on. The pragma only works outside a transaction.
+    sqlite = connection.dialect.name == "sqlite" and not connection.in_transaction()
+    raw = connection.connection.driver_connection if sqlite else None
+    if sqlite:
+        raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        context.configure(connection=connection, target_metadata=target_metadata,
+                          render_as_batch=True, compare_type=True, include_name=include_name)
+        with context.begin_transaction():
+            context.run_migrations()
+        if sqlite:
+            broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"migrating left references to missing rows: {broken[:5]}")
+    finally:
+        if sqlite:
+            raw.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():
