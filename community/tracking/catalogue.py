@@ -135,6 +135,7 @@ STOP_REASONS = [
     ("side_effects", "Side effects"),
     ("cost", "Cost"),
     ("remission", "Lupus calmed down (remission)"),
+    ("pregnancy", "Pregnancy, or planning one"),
     ("doctors_advice", "My doctor advised it"),
     ("other", "Other"),
 ]

@@ -11,6 +11,7 @@ from community.db import db
 from community.errors import NotFound, ValidationFailed
 from community.models import CheckIn, Flare, LabResult, LabTest, SymptomRating, Treatment
 from community.tracking import (
+    catalogue,
     checkin_log,
     common,
     flare_log,
@@ -237,6 +238,19 @@ def test_stop_before_start_and_stop_without_reason_are_refused(ctx):
         treatment_log.stop_treatment(user, saved, stop_date=date(2026, 3, 1), reason="", today=TODAY)
     assert error.value.field == "reason"
     assert treatment_log.get_treatment(user, saved.id).stop_date is None
+
+
+def test_pregnancy_is_a_reason_to_stop_a_treatment(ctx):
+    # Mycophenolate and methotrexate are stopped before a pregnancy: members must be able to say so,
+    # and community insights count it among the reasons.
+    user = make_user()
+    saved = treatment(user, slug="mycophenolate", dose=1000, start=date(2026, 1, 5))
+    stopped = treatment_log.stop_treatment(user, saved, stop_date=date(2026, 3, 1), reason="pregnancy", today=TODAY)
+    assert stopped.stop_reason == "pregnancy"
+    assert catalogue.label("pregnancy") == "Pregnancy, or planning one"
+    with pytest.raises(ValidationFailed):
+        treatment_log.stop_treatment(user, treatment(user, start=date(2026, 1, 5)), stop_date=date(2026, 3, 1),
+                                     reason="vacation", today=TODAY)
 
 
 def test_a_dose_change_keeps_the_old_dose_in_history(ctx):
