@@ -36,9 +36,14 @@ def load_demo() -> list[str]:
     from community.tracking.demo import load_demo_tracking
 
     tracking_lines = load_demo_tracking()
+    from community.insights.demo import load_demo_contributors
+
+    insights = load_demo_contributors()
     lines = ["Demo sign-ins (password for all: " + DEMO_PASSWORD + "):"]
     lines += [f"  {role.value:<9} {email}" for email, _n, role, _b, _s in DEMO_MEMBERS]
-    return lines + tracking_lines
+    lines += tracking_lines
+    return lines + [f"Community insights: {insights.contributors} contributing members, "
+                    f"{insights.pages} published pages (/insights/)."]
 
 
 # (category slug, title, members only, author, opening post, [(author, reply)]); "{quote}" in a
