@@ -16,12 +16,13 @@ from flask_login import AnonymousUserMixin, current_user
 
 from community.errors import NotFound, ValidationFailed
 from community.forms import ActionForm
-from community.forum import bookmarks, forms, ignoring, search, services
+from community.forum import bookmarks, forms, ignoring, services
 from community.models.forum import ReactionKind
 from community.moderation.views import after_posting
 from community.news import services as news_services
 from community.pagecache import cached_for_visitors
 from community.permissions import ADMIN, MEMBER, PUBLIC, STAFF, access
+from community.search import forum as search
 from community.views import page_number, show_error
 
 bp = Blueprint("forum", __name__, cli_group="forum")

@@ -588,7 +588,7 @@ def test_search_finds_words_in_titles_and_replies(app, client):
 def test_searching_from_the_newest_posts_outward_finds_what_searching_everything_finds(app, monkeypatch):
     from flask_login import AnonymousUserMixin
 
-    from community.forum import search as forum_search
+    from community.search import forum as forum_search
 
     with app.app_context():
         c = make_category()

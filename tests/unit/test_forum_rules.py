@@ -8,8 +8,8 @@ from flask_login import AnonymousUserMixin
 
 from community.db import utcnow
 from community.errors import ValidationFailed
-from community.forum import search
 from community.permissions import Guardian
+from community.search import forum as search
 
 
 def person(role="member", user_id=1):
