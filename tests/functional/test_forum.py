@@ -516,7 +516,7 @@ def test_latest_pages_with_a_cursor_and_ignores_a_broken_one(app, client):
 
 def test_header_counts_only_unread_notifications_the_member_can_open(app, auth):
     from community.db import utcnow
-    from community.forum.services import list_notifications, unread_notification_count
+    from community.forum.notifications import list_notifications, unread_notification_count
 
     with app.app_context():
         c = make_category()
