@@ -1,4 +1,4 @@
-"""Forum pages: thin views over the community.forum modules and community.search."""
+"""Forum pages: thin views over the community.forum modules (search is community.search)."""
 
 from __future__ import annotations
 
@@ -32,10 +32,8 @@ from community.forum import (
 from community.forum import notifications as forum_notifications
 from community.models.forum import ReactionKind
 from community.moderation.views import after_posting
-from community.news import services as news_services
 from community.pagecache import cached_for_visitors
 from community.permissions import ADMIN, MEMBER, PUBLIC, STAFF, access
-from community.search import forum as search
 from community.views import page_number, show_error
 
 bp = Blueprint("forum", __name__)
@@ -128,20 +126,6 @@ def post(post_id: int):
 def history(post_id: int):
     post, topic, revisions = reading.post_history(current_user, post_id)
     return render_template("forum/history.html", post=post, topic=topic, revisions=revisions)
-
-
-@bp.get("/search")
-@access(PUBLIC)
-@cached_for_visitors
-def search_page():
-    form = forms.SearchForm(request.args)
-    query = (form.q.data or "")[:500]
-    results, has_more = search.search(current_user, query, page_number())
-    # Research news articles that match come first, on the first page only.
-    articles = news_services.search(" ".join(search.words(query))) if page_number() == 1 else []
-    return render_template("forum/search.html", form=form, query=query, results=results,
-                           has_more=has_more, page=page_number(), searched=bool(query.strip()),
-                           words=search.words(query), articles=articles)
 
 
 # -- writing -------------------------------------------------------------------------
