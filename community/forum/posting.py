@@ -45,6 +45,22 @@ from community.moderation import screening
 from community.permissions import Guardian
 
 
+def get_post_for_edit(viewer: Any, post_id: int) -> tuple[Post, Topic]:
+    """A post its author may edit (404 for anyone else)."""
+    guardian = Guardian(viewer)
+    post, topic = load_post(guardian, post_id)
+    guardian.ensure(guardian.can_edit_post(post, topic), hide=True)
+    return post, topic
+
+
+def get_post_for_delete(viewer: Any, post_id: int) -> tuple[Post, Topic]:
+    """A post its author may delete (404 for anyone else)."""
+    guardian = Guardian(viewer)
+    post, topic = load_post(guardian, post_id)
+    guardian.ensure(guardian.can_delete_post(post, topic), hide=True)
+    return post, topic
+
+
 def ensure_may_post(viewer: Any) -> None:
     """A silenced member is told plainly why they can't post (instead of a bare 404)."""
     if Guardian(viewer).is_silenced:

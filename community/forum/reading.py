@@ -172,19 +172,3 @@ def post_history(viewer: Any, post_id: int) -> tuple[Post, Topic, list[PostRevis
     revisions = db.session.scalars(select(PostRevision).where(PostRevision.post_id == post.id)
                                    .order_by(PostRevision.id.desc())).all()
     return post, topic, list(revisions)
-
-
-def get_post_for_edit(viewer: Any, post_id: int) -> tuple[Post, Topic]:
-    """A post its author may edit (404 for anyone else)."""
-    guardian = Guardian(viewer)
-    post, topic = load_post(guardian, post_id)
-    guardian.ensure(guardian.can_edit_post(post, topic), hide=True)
-    return post, topic
-
-
-def get_post_for_delete(viewer: Any, post_id: int) -> tuple[Post, Topic]:
-    """A post its author may delete (404 for anyone else)."""
-    guardian = Guardian(viewer)
-    post, topic = load_post(guardian, post_id)
-    guardian.ensure(guardian.can_delete_post(post, topic), hide=True)
-    return post, topic

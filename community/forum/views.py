@@ -212,7 +212,7 @@ def reply(topic_id: int):
 @bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
 @access(MEMBER)
 def edit(post_id: int):
-    post, topic = reading.get_post_for_edit(current_user, post_id)
+    post, topic = posting.get_post_for_edit(current_user, post_id)
     form = forms.EditPostForm()
     preview_html = None
     if request.method == "GET":
@@ -239,7 +239,7 @@ def edit(post_id: int):
 @bp.route("/posts/<int:post_id>/delete", methods=["GET", "POST"])
 @access(MEMBER)
 def delete(post_id: int):
-    post, topic = reading.get_post_for_delete(current_user, post_id)
+    post, topic = posting.get_post_for_delete(current_user, post_id)
     form = ActionForm()
     if form.validate_on_submit():
         posting.delete_post(current_user, post_id)
