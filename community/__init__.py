@@ -115,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
     from community.moderation.views import bp as moderation_bp
     from community.news.views import bp as news_bp
     from community.permissions import PUBLIC, access
+    from community.search.views import bp as search_bp
     from community.tracking.views import bp as tracking_bp
     from community.trials.views import bp as trials_bp
 
@@ -123,6 +124,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(account_bp, url_prefix="/account")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(forum_bp, url_prefix="/forum")
+    app.register_blueprint(search_bp)  # its page stays at /forum/search
     app.register_blueprint(tracking_bp, url_prefix="/tracking")
     app.register_blueprint(moderation_bp, url_prefix="/moderation")
     app.register_blueprint(trials_bp, url_prefix="/trials")

@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from community.errors import DomainError
+from community.forum.cli import forum_cli
 from community.schema import alembic_config
 from community.tracking.cli import tracking_cli
 from community.trials.cli import trials_cli
@@ -22,6 +23,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(seed)
     app.cli.add_command(backup)
     app.cli.add_command(restore)
+    app.cli.add_command(forum_cli)
     app.cli.add_command(tracking_cli)
     app.cli.add_command(trials_cli)
 

@@ -77,7 +77,7 @@ def load_demo_forum() -> None:
     """A few realistic conversations between the demo members (skipped if already there)."""
     from flask import current_app
 
-    from community.forum import services
+    from community.forum import posting
     from community.forum.seed import load_categories
     from community.models.forum import Post, Topic
 
@@ -93,12 +93,12 @@ def load_demo_forum() -> None:
         for slug, title, members_only, author, body, replies in DEMO_TOPICS:
             if title in titles or author not in members:
                 continue
-            topic = services.start_topic(members[author], slug, title=title, body=body,
-                                         members_only=members_only)
+            topic = posting.start_topic(members[author], slug, title=title, body=body,
+                                        members_only=members_only).topic
             first = db.session.scalar(select(Post).where(Post.topic_id == topic.id, Post.number == 1))
             for reply_author, reply_body in replies:
-                quote = services.quote_markdown(members[reply_author], first.id, topic.id)
-                services.reply(members[reply_author], topic.id,
+                quote = posting.quote_markdown(members[reply_author], first.id, topic.id)
+                posting.reply(members[reply_author], topic.id,
                                body=reply_body.replace("{quote}", quote))
     finally:
         current_app.config["FORUM_POST_COOLDOWN_SECONDS"] = saved

@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import abort
 from flask_login import current_user, login_required
+from sqlalchemy import and_, false, or_, true
 
 from community.errors import NotFound, PermissionDenied
 from community.models.user import Role
@@ -70,20 +71,65 @@ class Guardian:
 
     # -- forums ---------------------------------------------------------------
     # Anything a member may not see answers 404 (ensure(..., hide=True)).
+    # Who may see a topic or a post is written once: each predicate over loaded objects
+    # has its SQL twin right below it, for the listings, search and notifications that
+    # filter inside the query (as Discourse keeps can_see_topic? beside its SQL).
+    # tests/unit/test_visibility_agreement.py checks every pair agrees on every state.
+    # Held posts: the author sees their own (marked as waiting for review), staff see
+    # all of them, nobody else does — in a topic, a listing and search alike.
     def can_view_topic(self, topic: Any) -> bool:
-        """Members-only topics are for signed-in members; hidden topics for staff only."""
-        if topic.hidden_at is not None and not self.is_staff and not self.can_see_held(topic):
+        """Members-only topics are for signed-in members; hidden topics for staff (and a held one for its author)."""
+        if topic.members_only and not self.is_member:
             return False
-        return not topic.members_only or self.is_member
+        return topic.hidden_at is None or self.is_staff or self.can_see_held(topic)
+
+    def visible_topics_sql(self, topic: Any = None) -> Any:
+        """SQL twin of can_view_topic: a WHERE clause over ``topic`` (the Topic model or an alias)."""
+        from community.models.forum import Topic
+
+        topic = Topic if topic is None else topic
+        conditions = []
+        if not self.is_member:
+            conditions.append(topic.members_only.is_(False))
+        if not self.is_staff:
+            conditions.append(or_(topic.hidden_at.is_(None), self._held_by_viewer_sql(topic)))
+        return and_(true(), *conditions)
 
     def may_learn_topic_is_for_members(self, topic: Any) -> bool:
         """A signed-out visitor may be told a members-only topic exists (to sign in), never a hidden one."""
         return not self.is_member and topic.members_only and topic.hidden_at is None
 
     def can_view_post(self, post: Any, topic: Any) -> bool:
-        """A post is seen where its topic is, unless hidden (staff still see it)."""
+        """A post is seen where its topic is, unless hidden (staff still see it; its author a held one)."""
         return self.can_view_topic(topic) and (post.hidden_at is None or self.is_staff
                                                or self.can_see_held(post))
+
+    def visible_posts_sql(self, post: Any = None, topic: Any = None) -> Any:
+        """SQL twin of can_view_post, over ``post`` joined to its ``topic`` (models or aliases)."""
+        from community.models.forum import Post
+
+        post = Post if post is None else post
+        conditions = [self.visible_topics_sql(topic)]
+        if not self.is_staff:
+            conditions.append(or_(post.hidden_at.is_(None), self._held_by_viewer_sql(post)))
+        return and_(*conditions)
+
+    def can_find_post(self, post: Any, topic: Any) -> bool:
+        """Search results and notifications lead only to posts the viewer may see that are not deleted."""
+        return post.deleted_at is None and self.can_view_post(post, topic)
+
+    def findable_posts_sql(self, post: Any = None, topic: Any = None) -> Any:
+        """SQL twin of can_find_post, over ``post`` joined to its ``topic`` (models or aliases)."""
+        from community.models.forum import Post
+
+        post = Post if post is None else post
+        return and_(post.deleted_at.is_(None), self.visible_posts_sql(post, topic))
+
+    def _held_by_viewer_sql(self, post_or_topic: Any) -> Any:
+        """SQL twin of can_see_held for a viewer who is not staff: held, and written by them."""
+        if not self.is_member:
+            return false()
+        return and_(post_or_topic.held_at.is_not(None), post_or_topic.author_id == self.user.id)
 
     def can_start_topic(self, category: Any) -> bool:
         """Any signed-in member may start a topic in any category, unless silenced."""

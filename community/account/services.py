@@ -15,7 +15,7 @@ from community.auth.services import (
 )
 from community.db import db, utcnow
 from community.errors import ValidationFailed
-from community.forum import services as forum_services
+from community.forum import members as forum_members
 from community.models import User
 from community.passwords import hash_password, verify_password
 
@@ -112,7 +112,7 @@ def delete_account(user: User, current_password: str, *, delete_members_only_pos
                    delete_public_posts: bool = False) -> None:
     """Erase the member's private data, delete the posts they chose, anonymise the rest, remove the account."""
     _require_password(user, current_password)
-    forum_services.delete_own_posts(user, members_only=delete_members_only_posts, public=delete_public_posts)
+    forum_members.delete_own_posts(user, members_only=delete_members_only_posts, public=delete_public_posts)
     userdata.erase_member(user)  # the users row itself is registered, and goes last
     db.session.commit()
     db.scrub_erased()

@@ -8,7 +8,7 @@ from flask_login import current_user, login_user
 from community.account import forms, services
 from community.errors import ValidationFailed
 from community.forms import ActionForm
-from community.forum import services as forum_services
+from community.forum import members as forum_members
 from community.permissions import MEMBER, access
 from community.security import sign_out, start_session
 from community.views import show_error
@@ -134,4 +134,4 @@ def delete():
             flash("Your account and your private records are deleted. We wish you well.", "success")
             return redirect(url_for("main.home"))
     return render_template("account/delete.html", form=form,
-                           post_counts=forum_services.own_post_counts(current_user))
+                           post_counts=forum_members.own_post_counts(current_user))

@@ -1,4 +1,4 @@
-"""Forum pages: thin views over community.forum.services and .search."""
+"""Forum pages: thin views over the community.forum modules (search is community.search)."""
 
 from __future__ import annotations
 
@@ -16,15 +16,27 @@ from flask_login import AnonymousUserMixin, current_user
 
 from community.errors import NotFound, ValidationFailed
 from community.forms import ActionForm
-from community.forum import bookmarks, forms, ignoring, search, services
+from community.forum import (
+    bookmarks,
+    categories,
+    digests,
+    drafts,
+    following,
+    forms,
+    ignoring,
+    listings,
+    posting,
+    reactions,
+    reading,
+)
+from community.forum import notifications as forum_notifications
 from community.models.forum import ReactionKind
 from community.moderation.views import after_posting
-from community.news import services as news_services
 from community.pagecache import cached_for_visitors
 from community.permissions import ADMIN, MEMBER, PUBLIC, STAFF, access
 from community.views import page_number, show_error
 
-bp = Blueprint("forum", __name__, cli_group="forum")
+bp = Blueprint("forum", __name__)
 
 
 @bp.app_context_processor
@@ -33,7 +45,7 @@ def _forum_helpers():
             "reaction_kinds": list(ReactionKind)}
 
 
-@bp.errorhandler(services.MembersOnly)
+@bp.errorhandler(reading.MembersOnly)
 def _members_only(_error):
     # Notification emails and timed-out sessions bring members here signed out: offer the way in.
     return render_template("forum/members_only.html"), 403
@@ -49,7 +61,7 @@ def _action() -> str:
 @access(PUBLIC)
 @cached_for_visitors
 def index():
-    return render_template("forum/index.html", categories=services.list_categories(),
+    return render_template("forum/index.html", categories=categories.list_categories(),
                            search_form=forms.SearchForm())
 
 
@@ -57,7 +69,7 @@ def index():
 @access(PUBLIC)
 @cached_for_visitors
 def latest():
-    rows, next_cursor = services.list_topics(current_user, cursor=request.args.get("after"))
+    rows, next_cursor = listings.list_topics(current_user, cursor=request.args.get("after"))
     return render_template("forum/latest.html", rows=rows, next_cursor=next_cursor,
                            first_page=not request.args.get("after"))
 
@@ -66,7 +78,7 @@ def latest():
 @access(PUBLIC)
 def feed():
     # Feeds are read by machines without a session: always the visitor's view.
-    rows, _next = services.list_topics(AnonymousUserMixin())
+    rows, _next = listings.list_topics(AnonymousUserMixin())
     body = render_template("forum/feed.xml", rows=rows)
     return Response(body, mimetype="application/atom+xml")
 
@@ -75,12 +87,12 @@ def feed():
 @access(PUBLIC)
 @cached_for_visitors
 def category(slug: str):
-    category = services.get_category(slug)
-    rows, next_cursor = services.list_topics(current_user, category=category,
+    category = categories.get_category(slug)
+    rows, next_cursor = listings.list_topics(current_user, category=category,
                                              cursor=request.args.get("after"))
     return render_template("forum/category.html", category=category, rows=rows,
                            next_cursor=next_cursor, first_page=not request.args.get("after"),
-                           watching=services.category_watching(current_user, category),
+                           watching=listings.category_watching(current_user, category),
                            action_form=ActionForm() if current_user.is_authenticated else None)
 
 
@@ -88,12 +100,12 @@ def category(slug: str):
 @access(PUBLIC)
 @cached_for_visitors
 def topic(topic_id: int):
-    page = services.read_topic(current_user, topic_id, page_number())
+    page = reading.read_topic(current_user, topic_id, page_number())
     form = action_form = None
     # Forms hand out a CSRF token, which would make the page personal: visitors get none.
     if current_user.is_authenticated:
         form, action_form = forms.ReplyForm(), ActionForm()
-        draft = services.get_draft(current_user, f"topic:{topic_id}")
+        draft = drafts.get_draft(current_user, f"topic:{topic_id}")
         if draft is not None:
             form.body.data = draft.body
     return render_template("forum/topic.html", view=page, topic=page.topic, form=form,
@@ -104,7 +116,7 @@ def topic(topic_id: int):
 @bp.get("/posts/<int:post_id>")
 @access(PUBLIC)
 def post(post_id: int):
-    topic_id, page, number = services.locate_post(current_user, post_id)
+    topic_id, page, number = reading.locate_post(current_user, post_id)
     return redirect(url_for("forum.topic", topic_id=topic_id, page=page if page > 1 else None,
                             _anchor=f"p{number}"))
 
@@ -112,22 +124,8 @@ def post(post_id: int):
 @bp.get("/posts/<int:post_id>/history")
 @access(STAFF)
 def history(post_id: int):
-    post, topic, revisions = services.post_history(current_user, post_id)
+    post, topic, revisions = reading.post_history(current_user, post_id)
     return render_template("forum/history.html", post=post, topic=topic, revisions=revisions)
-
-
-@bp.get("/search")
-@access(PUBLIC)
-@cached_for_visitors
-def search_page():
-    form = forms.SearchForm(request.args)
-    query = (form.q.data or "")[:500]
-    results, has_more = search.search(current_user, query, page_number())
-    # Research news articles that match come first, on the first page only.
-    articles = news_services.search(" ".join(search.words(query))) if page_number() == 1 else []
-    return render_template("forum/search.html", form=form, query=query, results=results,
-                           has_more=has_more, page=page_number(), searched=bool(query.strip()),
-                           words=search.words(query), articles=articles)
 
 
 # -- writing -------------------------------------------------------------------------
@@ -142,7 +140,7 @@ def _composer_step(form, draft_key: str, *, title_field: bool) -> str | None:
             field.errors = []
     if _action() == "draft":
         try:
-            services.save_draft(current_user, draft_key,
+            drafts.save_draft(current_user, draft_key,
                                 title=form.title.data if title_field else "",
                                 body=form.body.data or "")
         except ValidationFailed as error:
@@ -150,31 +148,32 @@ def _composer_step(form, draft_key: str, *, title_field: bool) -> str | None:
         else:
             flash("Your draft is saved. It will be here when you come back.", "success")
         return None
-    return services.preview(form.body.data or "")
+    return posting.preview(form.body.data or "")
 
 
 @bp.route("/c/<slug>/new", methods=["GET", "POST"])
 @access(MEMBER)
 def new_topic(slug: str):
-    category = services.composer_category(current_user, slug)
+    category = posting.composer_category(current_user, slug)
     draft_key = f"category:{category.id}"
     form = forms.TopicForm()
     preview_html = None
     if request.method == "GET":
         form.members_only.data = category.members_only_default
-        draft = services.get_draft(current_user, draft_key)
+        draft = drafts.get_draft(current_user, draft_key)
         if draft is not None:
             form.title.data, form.body.data = draft.title, draft.body
     elif _action() in ("preview", "draft"):
         preview_html = _composer_step(form, draft_key, title_field=True)
     elif form.validate_on_submit():
         try:
-            topic = services.start_topic(current_user, slug, title=form.title.data,
+            posted = posting.start_topic(current_user, slug, title=form.title.data,
                                          body=form.body.data, members_only=form.members_only.data)
         except ValidationFailed as error:
             show_error(form, error)
         else:
-            return after_posting(topic, "Your topic is posted.", url_for("forum.topic", topic_id=topic.id))
+            return after_posting(posted.screening, "Your topic is posted.",
+                                 url_for("forum.topic", topic_id=posted.topic.id))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("forum/new_topic.html", category=category, form=form,
                            draft_key=draft_key, preview_html=preview_html), status
@@ -183,27 +182,28 @@ def new_topic(slug: str):
 @bp.route("/t/<int:topic_id>/reply", methods=["GET", "POST"])
 @access(MEMBER)
 def reply(topic_id: int):
-    topic, category = services.reply_context(current_user, topic_id)
+    topic, category = posting.reply_context(current_user, topic_id)
     draft_key = f"topic:{topic.id}"
     form = forms.ReplyForm()
     preview_html = None
     if request.method == "GET":
-        draft = services.get_draft(current_user, draft_key)
+        draft = drafts.get_draft(current_user, draft_key)
         body = draft.body if draft is not None else ""
         quote = request.args.get("quote", type=int)
         if quote:
-            body = (body.rstrip() + "\n\n" if body.strip() else "") + services.quote_markdown(
+            body = (body.rstrip() + "\n\n" if body.strip() else "") + posting.quote_markdown(
                 current_user, quote, topic.id)
         form.body.data = body
     elif _action() in ("preview", "draft"):
         preview_html = _composer_step(form, draft_key, title_field=False)
     elif form.validate_on_submit():
         try:
-            post = services.reply(current_user, topic_id, body=form.body.data)
+            posted = posting.reply(current_user, topic_id, body=form.body.data)
         except ValidationFailed as error:
             show_error(form, error)
         else:
-            return after_posting(post, "Your reply is posted.", url_for("forum.post", post_id=post.id))
+            return after_posting(posted.screening, "Your reply is posted.",
+                                 url_for("forum.post", post_id=posted.post.id))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("forum/reply.html", topic=topic, category=category, form=form,
                            draft_key=draft_key, preview_html=preview_html), status
@@ -212,7 +212,7 @@ def reply(topic_id: int):
 @bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
 @access(MEMBER)
 def edit(post_id: int):
-    post, topic = services.get_post_for_edit(current_user, post_id)
+    post, topic = posting.get_post_for_edit(current_user, post_id)
     form = forms.EditPostForm()
     preview_html = None
     if request.method == "GET":
@@ -222,15 +222,15 @@ def edit(post_id: int):
         form.validate()
         if not form.csrf_token.errors:
             form.title.errors, form.body.errors = [], []
-            preview_html = services.preview(form.body.data or "")
+            preview_html = posting.preview(form.body.data or "")
     elif form.validate_on_submit():
         try:
-            edited = services.edit_post(current_user, post_id, body=form.body.data,
-                                        title=form.title.data if post.number == 1 else None)
+            posted = posting.edit_post(current_user, post_id, body=form.body.data,
+                                         title=form.title.data if post.number == 1 else None)
         except ValidationFailed as error:
             show_error(form, error)
         else:
-            return after_posting(edited, "Your changes are saved.", url_for("forum.post", post_id=post_id))
+            return after_posting(posted.screening, "Your changes are saved.", url_for("forum.post", post_id=post_id))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("forum/edit.html", post=post, topic=topic, form=form,
                            preview_html=preview_html), status
@@ -239,10 +239,10 @@ def edit(post_id: int):
 @bp.route("/posts/<int:post_id>/delete", methods=["GET", "POST"])
 @access(MEMBER)
 def delete(post_id: int):
-    post, topic = services.get_post_for_delete(current_user, post_id)
+    post, topic = posting.get_post_for_delete(current_user, post_id)
     form = ActionForm()
     if form.validate_on_submit():
-        services.delete_post(current_user, post_id)
+        posting.delete_post(current_user, post_id)
         flash("Your post is deleted.", "success")
         return redirect(url_for("forum.post", post_id=post_id))
     return render_template("forum/delete.html", post=post, topic=topic, form=form)
@@ -252,7 +252,7 @@ def delete(post_id: int):
 @access(MEMBER)
 def react(post_id: int, kind: str):
     if ActionForm().validate_on_submit():
-        services.toggle_reaction(current_user, post_id, kind)
+        reactions.toggle_reaction(current_user, post_id, kind)
     else:
         flash("That didn't go through. Please try again.", "error")
     return redirect(url_for("forum.post", post_id=post_id))
@@ -265,7 +265,7 @@ def save_draft():
     if not form.validate_on_submit():
         return jsonify(saved=False, message="Couldn't save the draft."), 400
     try:
-        saved_at = services.save_draft(current_user, form.key.data, title=form.title.data or "",
+        saved_at = drafts.save_draft(current_user, form.key.data, title=form.title.data or "",
                                        body=form.body.data or "")
     except ValidationFailed as error:
         return jsonify(saved=False, message=error.message), 400
@@ -282,7 +282,7 @@ def watch_topic(topic_id: int):
     form = forms.WatchForm()
     if form.validate_on_submit():
         watch = form.watch.data == "1"
-        services.set_topic_watch(current_user, topic_id, watch)
+        following.set_topic_watch(current_user, topic_id, watch)
         flash("You'll be told about new replies here." if watch
               else "You won't be told about new replies here any more.", "success")
     return redirect(url_for("forum.topic", topic_id=topic_id))
@@ -294,7 +294,7 @@ def watch_category(slug: str):
     form = forms.WatchForm()
     if form.validate_on_submit():
         watch = form.watch.data == "1"
-        category = services.set_category_watch(current_user, slug, watch)
+        category = following.set_category_watch(current_user, slug, watch)
         flash(f"You'll be told about new topics in {category.name}." if watch
               else f"You won't be told about new topics in {category.name} any more.", "success")
     return redirect(url_for("forum.category", slug=slug))
@@ -303,7 +303,7 @@ def watch_category(slug: str):
 @bp.get("/notifications")
 @access(MEMBER)
 def notifications():
-    items, has_more = services.list_notifications(current_user, page_number())
+    items, has_more = forum_notifications.list_notifications(current_user, page_number())
     return render_template("forum/notifications.html", items=items, has_more=has_more,
                            page=page_number(), action_form=ActionForm())
 
@@ -312,7 +312,7 @@ def notifications():
 @access(MEMBER)
 def mark_read():
     if ActionForm().validate_on_submit():
-        services.mark_all_read(current_user)
+        forum_notifications.mark_all_read(current_user)
         flash("All notifications are marked as read.", "success")
     return redirect(url_for("forum.notifications"))
 
@@ -320,10 +320,10 @@ def mark_read():
 @bp.route("/settings", methods=["GET", "POST"])
 @access(MEMBER)
 def settings():
-    form = forms.SettingsForm(digest=services.get_preferences(current_user).digest)
+    form = forms.SettingsForm(digest=digests.get_preferences(current_user).digest)
     if form.validate_on_submit():
         try:
-            services.set_digest(current_user, form.digest.data)
+            digests.set_digest(current_user, form.digest.data)
         except ValidationFailed as error:
             show_error(form, error)
         else:
@@ -392,7 +392,7 @@ def new_category():
     form = forms.CategoryForm()
     if form.validate_on_submit():
         try:
-            category = services.save_category(
+            category = categories.save_category(
                 current_user, None, name=form.name.data, description=form.description.data,
                 position=form.position.data, members_only_default=form.members_only_default.data)
         except ValidationFailed as error:
@@ -406,11 +406,11 @@ def new_category():
 @bp.route("/c/<slug>/edit", methods=["GET", "POST"])
 @access(ADMIN)
 def edit_category(slug: str):
-    category = services.get_category(slug)
+    category = categories.get_category(slug)
     form = forms.CategoryForm(obj=category)
     if form.validate_on_submit():
         try:
-            services.save_category(
+            categories.save_category(
                 current_user, slug, name=form.name.data, description=form.description.data,
                 position=form.position.data, members_only_default=form.members_only_default.data)
         except ValidationFailed as error:
@@ -421,4 +421,4 @@ def edit_category(slug: str):
     return render_template("forum/category_form.html", form=form, category=category)
 
 
-from community.forum import cli, seed  # noqa: E402,F401 - registers `flask forum` commands and the seed loader
+from community.forum import seed  # noqa: E402,F401 - registers the seed loader

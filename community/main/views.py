@@ -40,6 +40,6 @@ def member_profile(user_id: int):
     member = db.session.get(User, user_id)
     if member is None:
         raise NotFound()
-    from community.forum.services import member_post_count
+    from community.forum.members import member_post_count
 
     return render_template("main/member.html", member=member, post_count=member_post_count(member.id))

@@ -20,7 +20,8 @@ from sqlalchemy.sql import Select
 from community import mail, rendering
 from community.db import db, utcnow
 from community.errors import NotFound, ValidationFailed
-from community.forum.services import FORMER_MEMBER, render_post
+from community.forum.common import FORMER_MEMBER
+from community.forum.posting import render_post
 from community.models import User
 from community.models.forum import Post
 from community.models.messages import (

@@ -22,7 +22,7 @@ DEMO_REPORTS = [
 
 def load_demo_moderation() -> None:
     """Add the demo replies and their reports once (skipped when the replies are already there)."""
-    from community.forum import services as forum
+    from community.forum import posting as forum
     from community.moderation import services
 
     names = {u.display_name: u for u in db.session.scalars(select(User))}
@@ -36,7 +36,7 @@ def load_demo_moderation() -> None:
                 continue
             if db.session.scalar(select(Post.id).where(Post.body_raw == body)) is not None:
                 continue
-            post = forum.reply(names[author], topic_id, body=body)
+            post = forum.reply(names[author], topic_id, body=body).post
             services.report_post(names[reporter], post.id, reason, note)
     finally:
         config["FORUM_POST_COOLDOWN_SECONDS"], config["MODERATION_HOLD_FIRST_POSTS"] = saved

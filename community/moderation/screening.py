@@ -3,7 +3,9 @@
 ``screen_text`` is pure (text and rules in, a verdict out) so the rules are easy
 to test. ``screen_post`` and ``screen_edit`` are the forum's hooks: they load the
 rules, apply the verdict to the post and put what needs a look in the review
-queue, all inside the forum's transaction (the forum commits).
+queue, all inside the forum's transaction, and return a ``Screening``. They never
+commit or roll back: the forum owns the transaction and, for a blocked post, rolls
+it back itself. The dependency runs one way, forum -> moderation.
 
 Crisis phrases never block a post: the author is offered support and an urgent
 "member at risk" item goes to the queue.
@@ -20,7 +22,6 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from community.db import db, utcnow
-from community.errors import ValidationFailed
 from community.models.forum import Post, Topic
 from community.models.moderation import ItemKind, QueueItem, WatchedWord, WordAction
 from community.permissions import Guardian
@@ -52,6 +53,17 @@ class Verdict:
     flagged: list[str] = field(default_factory=list)
     crisis: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Screening:
+    """What screening decided about a new post or an edit, returned to the forum that acts on it."""
+
+    text: str  # the body as it may be stored ("replace" words already replaced)
+    blocked: str | None = None  # a message for the author: nothing of the post may be stored
+    blocked_field: str = "body"  # "title" when it was the new topic's title that matched
+    held: bool = False  # waiting for a moderator's approval: only its author and staff see it
+    crisis: tuple[str, ...] = ()  # crisis words written: the author is offered support first
 
 
 def phrase_pattern(phrase: str) -> re.Pattern[str]:
@@ -140,19 +152,17 @@ def _queue(post: Post, topic: Any, author: Any, verdict: Verdict, held_new_membe
     return item
 
 
-def screen_post(author: Any, post: Post, topic: Any, render: Callable[[str], Any]) -> Verdict:
+def screen_post(author: Any, post: Post, topic: Any, render: Callable[[str], Any]) -> Screening:
     """The forum's hook for a new post (already flushed): block, replace, hold, flag, offer support.
 
-    A blocked post raises ValidationFailed after rolling back, so nothing of it is stored.
-    The verdict is also left on the post and topic for the view to read.
+    A blocked post is left untouched and nothing is queued; the forum rolls it back.
     """
     rules = load_rules()
     verdict = screen_text(post.body_raw, rules)
     title_verdict = screen_text(topic.title, rules) if post.number == 1 else Verdict(text="")
-    blocked = verdict.blocked or title_verdict.blocked
-    if blocked:
-        db.session.rollback()
-        raise ValidationFailed(blocked, field="body" if verdict.blocked else "title")
+    if verdict.blocked or title_verdict.blocked:
+        return Screening(text=post.body_raw, blocked=verdict.blocked or title_verdict.blocked,
+                         blocked_field="body" if verdict.blocked else "title")
     if verdict.replaced:
         rendered = render(verdict.text)
         post.body_raw, post.body_html, post.body_text = verdict.text, rendered.html, rendered.text
@@ -162,30 +172,30 @@ def screen_post(author: Any, post: Post, topic: Any, render: Callable[[str], Any
         getattr(verdict, name).extend(p for p in getattr(title_verdict, name)
                                       if p not in getattr(verdict, name))
     held_new_member = _needs_approval(author, post)
-    if held_new_member or verdict.held:
+    held = held_new_member or bool(verdict.held)
+    if held:
         now = utcnow()
         post.held_at = post.hidden_at = now
         if post.number == 1:
             topic.held_at = topic.hidden_at = now
     _queue(post, topic, author, verdict, held_new_member)
-    post._screening = topic._screening = verdict
-    return verdict
+    return Screening(text=verdict.text, held=held, crisis=tuple(verdict.crisis))
 
 
-def screen_edit(editor: Any, post: Post, body: str) -> str:
+def screen_edit(editor: Any, post: Post, body: str) -> Screening:
     """The forum's hook for an edit: block and replace apply; flags and crisis words reach the queue."""
     verdict = screen_text(body, load_rules())
     if verdict.blocked:
-        raise ValidationFailed(verdict.blocked, field="body")
-    verdict.held.clear()  # holding an already public post would only confuse; flag it instead
+        return Screening(text=body, blocked=verdict.blocked)
+    # Holding an already public post would only confuse: hold words don't apply to edits.
     topic = db.session.get(Topic, post.topic_id)  # already loaded by the forum: no query
     _queue(post, topic, editor, Verdict(text=verdict.text, flagged=verdict.flagged, crisis=verdict.crisis), False)
-    post._screening = verdict
-    return verdict.text
+    return Screening(text=verdict.text, crisis=tuple(verdict.crisis))
 
 
 def verdict_of(obj: Any) -> Verdict | None:
-    """What screening decided about a post or topic just written in this request, if anything."""
+    """What screening decided about a private message just sent in this request (messages set
+    ``_screening``; forum posts no longer do: posting returns its Screening instead)."""
     return getattr(obj, "_screening", None)
 
 

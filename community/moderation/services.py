@@ -421,7 +421,7 @@ def _member_action(actor: User, user_id: int | None, kind: ActionKind, reason: s
 
 
 def _approve(actor: User, post: Post, topic: Topic, reason: str) -> None:
-    from community.forum import services as forum
+    from community.forum import posting as forum
 
     post.held_at = post.hidden_at = None
     if post.number == 1:
@@ -465,7 +465,7 @@ def _delete(actor: User, post: Post, topic: Topic, reason: str, item: QueueItem 
 def _edit(actor: User, post: Post, topic: Topic, body: str | None, reason: str,
           item: QueueItem | None = None) -> None:
     from community import rendering
-    from community.forum import services as forum
+    from community.forum import posting as forum
 
     body = rendering.clean_text(body or "").strip()
     if not body:

@@ -15,17 +15,16 @@ from community.views import local_path, page_number, show_error
 bp = Blueprint("moderation", __name__)
 
 
-def after_posting(obj, message: str, default_url: str):
+def after_posting(screened: screening.Screening, message: str, default_url: str):
     """Where a member goes after posting: support first if they wrote about harming themselves.
 
-    The forum's views call this so that what screening decided reaches the author.
+    The forum's views call this with the Screening that posting returned with the post.
     """
-    verdict = screening.verdict_of(obj)
-    held = getattr(obj, "held_at", None) is not None
+    held = screened.held
     if held:
         message = "Thank you. A moderator will look at your post soon; until then only you can see it."
     flash(message, "success")
-    if verdict is not None and verdict.crisis:
+    if screened.crisis:
         # The support page says what became of the words; it can't look the post up itself.
         return redirect(url_for("moderation.support", next=default_url, post="held" if held else "live"))
     return redirect(default_url)

@@ -291,17 +291,17 @@ def history(user: Any, article_id: int) -> tuple[Article, list[ArticleRevision]]
 
 def open_discussion(user: Any, article_id: int) -> Article:
     """Start a public "Got questions?" topic about the article, or keep the one it has."""
-    from community.forum import services as forum
+    from community.forum import posting as forum
 
     article = get_for_editing(user, article_id)
     if article.discussion_topic_id is not None:
         return article
-    topic = forum.start_topic(
+    posted = forum.start_topic(
         user, DISCUSSION_CATEGORY, title=f"Questions about: {article.title}"[:150],
         body=f"{article.summary}\n\nWhat would you like to know, or what has your experience been? "
              f"Read the article first: /news/{article.slug}",
         members_only=False)
-    article.discussion_topic_id = topic.id
+    article.discussion_topic_id = posted.topic.id
     db.session.commit()
     return article
 

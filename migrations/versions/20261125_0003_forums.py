@@ -52,7 +52,7 @@ SQLITE_FTS_DROP = [
     "DROP TRIGGER IF EXISTS forum_fts_post_insert",
     "DROP TABLE IF EXISTS forum_fts",
 ]
-# PostgreSQL: GIN indexes over the same expressions community/forum/search.py queries.
+# PostgreSQL: GIN indexes over the same expressions community/search/forum.py queries.
 POSTGRES_FTS = [
     "CREATE INDEX ix_forum_posts_body_fts ON forum_posts "
     "USING gin (to_tsvector('english', body_text))",

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from community.db import db
-from community.forum import services
+from community.forum import posting, reading
 from community.forum.seed import load_categories
 from community.models.forum import Category, TopicWatch
 from tests.factories import PASSWORD, make_user
@@ -94,14 +94,14 @@ def test_no_payload_runs_or_survives_on_any_forum_page(page, live_server):
         topic_ids = []
         for i, payload in enumerate(PAYLOADS):
             title = f"{payload.replace(chr(10), ' ')[:140]} x{i}"
-            topic = services.start_topic(authors[i], category.slug, title=title, body=payload,
-                                         members_only=bool(i % 2))
+            topic = posting.start_topic(authors[i], category.slug, title=title, body=payload,
+                                        members_only=bool(i % 2)).topic
             db.session.add(TopicWatch(user_id=viewer.id, topic_id=topic.id))
             db.session.commit()
             replier = authors[(i + 1) % len(authors)]
-            first = services.locate_post(replier, _first_post_id(topic.id))
-            quote = services.quote_markdown(replier, _first_post_id(topic.id), topic.id)
-            services.reply(replier, topic.id, body=quote + payload + f" @{authors[i].display_name}")
+            first = reading.locate_post(replier, _first_post_id(topic.id))
+            quote = posting.quote_markdown(replier, _first_post_id(topic.id), topic.id)
+            posting.reply(replier, topic.id, body=quote + payload + f" @{authors[i].display_name}")
             assert first
             topic_ids.append((topic.id, " ".join(title.split())))
         profile_ids = [a.id for a in authors]

@@ -169,7 +169,7 @@ def test_the_delete_form_offers_to_delete_members_only_posts_and_ticks_it(app, c
 
 
 def test_deleting_the_account_with_members_only_posts_deletes_them_and_keeps_others_replies(app, client, auth):
-    from community.forum.services import DELETED_TOPIC_TITLE
+    from community.forum.members import DELETED_TOPIC_TITLE
     from community.models.forum import PostRevision, Topic
 
     me = auth.sign_in_as()

@@ -516,7 +516,7 @@ def test_latest_pages_with_a_cursor_and_ignores_a_broken_one(app, client):
 
 def test_header_counts_only_unread_notifications_the_member_can_open(app, auth):
     from community.db import utcnow
-    from community.forum.services import list_notifications, unread_notification_count
+    from community.forum.notifications import list_notifications, unread_notification_count
 
     with app.app_context():
         c = make_category()
@@ -588,7 +588,7 @@ def test_search_finds_words_in_titles_and_replies(app, client):
 def test_searching_from_the_newest_posts_outward_finds_what_searching_everything_finds(app, monkeypatch):
     from flask_login import AnonymousUserMixin
 
-    from community.forum import search as forum_search
+    from community.search import forum as forum_search
 
     with app.app_context():
         c = make_category()
@@ -823,3 +823,31 @@ def test_pinned_topics_lead_their_category_but_not_latest(app, client):
     assert page.count("Read this first") == 1
     latest = html(client.get("/forum/latest"))
     assert latest.index("Fresh chatter") < latest.index("Read this first")
+
+
+# -- held posts: the one rule, in the topic, the listings and search ------------------------
+
+def test_an_author_sees_their_own_held_topic_listed_and_found_marked_as_waiting_and_nobody_else_does(
+        app, category):
+    from tests.moderation_support import client_for
+
+    slug, _ = category
+    app.config["MODERATION_HOLD_FIRST_POSTS"] = 1
+    with app.app_context():
+        newcomer = make_user(display_name="Newcomer")
+        reader, moderator = make_old_member(display_name="Reader"), make_user(role="moderator")
+        emails = newcomer.email, reader.email, moderator.email
+    author = client_for(app, emails[0])
+    response = author.submit(f"/forum/c/{slug}/new", {"title": "Butterfly rash and sunscreen",
+                                                      "body": "Which sunscreen works for you?",
+                                                      "action": "post"}, page=f"/forum/c/{slug}/new")
+    assert response.status_code == 302
+    for path in ["/forum/latest", f"/forum/c/{slug}"]:
+        listing = html(author.get(path))
+        assert "Butterfly rash and sunscreen" in listing and "Waiting for review" in listing
+        assert "Butterfly rash and sunscreen" not in html(client_for(app, emails[1]).get(path))
+        assert "Butterfly rash and sunscreen" not in html(app.test_client().get(path))
+        assert "Butterfly rash and sunscreen" in html(client_for(app, emails[2]).get(path))
+    assert "Butterfly rash and sunscreen" in html(author.get("/forum/search?q=sunscreen"))
+    assert "Butterfly rash and sunscreen" not in html(client_for(app, emails[1]).get("/forum/search?q=sunscreen"))
+    assert "Butterfly rash and sunscreen" in html(client_for(app, emails[2]).get("/forum/search?q=sunscreen"))

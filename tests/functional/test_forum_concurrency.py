@@ -5,7 +5,7 @@ import threading
 from sqlalchemy import select
 
 from community.db import db
-from community.forum import services
+from community.forum import posting
 from community.models import User
 from community.models.forum import Category, Post, Topic
 from tests.forum_factories import make_category, make_old_member, make_topic
@@ -29,7 +29,7 @@ def test_concurrent_replies_get_distinct_numbers_and_every_one_is_counted(app):
                 user = db.session.get(User, user_id)
                 db.session.commit()  # let go of the read transaction before racing
                 start.wait()
-                services.reply(user, topic_id, body=f"Reply from {user_id}")
+                posting.reply(user, topic_id, body=f"Reply from {user_id}")
         except BaseException as error:  # noqa: BLE001 - reported by the main thread
             errors.append(error)
 

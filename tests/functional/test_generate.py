@@ -3,7 +3,6 @@
 from sqlalchemy import func, select
 
 from community.db import db
-from community.forum import search
 from community.models import (
     CheckIn,
     Flare,
@@ -17,6 +16,7 @@ from community.models import (
     TrialConsent,
     User,
 )
+from community.search import forum as search
 
 
 def test_generate_builds_members_history_and_forums_in_bulk(app, runner):

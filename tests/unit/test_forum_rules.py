@@ -8,8 +8,8 @@ from flask_login import AnonymousUserMixin
 
 from community.db import utcnow
 from community.errors import ValidationFailed
-from community.forum import search
 from community.permissions import Guardian
+from community.search import forum as search
 
 
 def person(role="member", user_id=1):
@@ -119,7 +119,7 @@ def test_highlight_escapes_everything_but_the_markers():
 
 
 def test_limits_raise_validation_errors_on_the_right_fields(app):
-    from community.forum.services import check_posting_limits
+    from community.forum.posting import check_posting_limits
     from tests.factories import make_user
 
     app.config["FORUM_POST_COOLDOWN_SECONDS"] = 0

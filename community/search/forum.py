@@ -17,9 +17,10 @@ from typing import Any
 
 from markupsafe import Markup, escape
 from sqlalchemy import func, select, text
+from sqlalchemy.orm import aliased
 
 from community.db import db
-from community.models import Post
+from community.models import Post, Topic
 from community.permissions import Guardian
 
 MAX_WORDS = 12
@@ -74,7 +75,7 @@ CANDIDATES = 1000
 RECENT_POSTS = 50_000
 WIDER = 10
 
-_SQLITE = text("""
+_SQLITE = """
 WITH candidates AS (
     SELECT forum_fts.rowid AS id, bm25(forum_fts, 4.0, 1.0) AS rank
       FROM forum_fts
@@ -82,9 +83,7 @@ WITH candidates AS (
       JOIN forum_topics t ON t.id = p.topic_id
      WHERE forum_fts MATCH :match
        AND forum_fts.rowid > :floor
-       AND p.deleted_at IS NULL
-       AND (:staff OR (p.hidden_at IS NULL AND t.hidden_at IS NULL))
-       AND (:member OR t.members_only = 0)
+       AND {visible}
      ORDER BY forum_fts.rowid DESC
      LIMIT :candidates
 ),
@@ -99,27 +98,23 @@ SELECT p.id, p.number, p.created_at, t.id, t.title, u.display_name,
   LEFT JOIN users u ON u.id = p.author_id
  WHERE forum_fts MATCH :match
  ORDER BY r.rank, p.id DESC
-""")
+"""
 
 # body_fts and title_fts are stored tsvector columns (migration 0008) with GIN indexes.
 # The visible matches are found with the post rows the index scan already reads (no second
 # look-up per match), and only the newest CANDIDATES are read again for ranking.
-_POSTGRES = text("""
+_POSTGRES = """
 WITH q AS (SELECT plainto_tsquery('english', :terms) AS query),
 visible AS (
     SELECT p.id FROM forum_posts p JOIN forum_topics t ON t.id = p.topic_id, q
      WHERE p.body_fts @@ q.query
        AND p.id > :floor
-       AND p.deleted_at IS NULL
-       AND (:staff OR (p.hidden_at IS NULL AND t.hidden_at IS NULL))
-       AND (:member OR NOT t.members_only)
+       AND {visible}
     UNION
     SELECT p.id FROM forum_topics t JOIN forum_posts p ON p.topic_id = t.id AND p.number = 1, q
      WHERE t.title_fts @@ q.query
        AND p.id > :floor
-       AND p.deleted_at IS NULL
-       AND (:staff OR (p.hidden_at IS NULL AND t.hidden_at IS NULL))
-       AND (:member OR NOT t.members_only)
+       AND {visible}
 ),
 candidates AS (SELECT id FROM visible ORDER BY id DESC LIMIT :candidates),
 ranked AS (
@@ -138,10 +133,23 @@ SELECT r.id, r.number, r.created_at, r.topic_id, r.title, u.display_name,
   FROM ranked r
   LEFT JOIN users u ON u.id = r.author_id, q
  ORDER BY r.rank DESC, r.id DESC
-""")
+"""
 
 HEADLINE_OPTIONS = (f"StartSel={START}, StopSel={STOP}, MaxWords=35, MinWords=15, "
                     "MaxFragments=2, FragmentDelimiter=\" … \"")
+
+
+_P, _T = aliased(Post, name="p"), aliased(Topic, name="t")
+
+
+def _findable(guardian: Guardian, dialect: Any) -> str:
+    """The Guardian's rule for posts a viewer may find, over the queries' ``p`` and ``t``, as SQL.
+
+    Written once in community/permissions.py (findable_posts_sql); only the viewer's id and
+    booleans are inlined, so nothing anyone types reaches this text.
+    """
+    clause = guardian.findable_posts_sql(_P, _T)
+    return str(clause.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
 
 
 def search(viewer: Any, query: str, page: int = 1) -> tuple[list[SearchResult], bool]:
@@ -150,14 +158,14 @@ def search(viewer: Any, query: str, page: int = 1) -> tuple[list[SearchResult], 
     page = min(max(page, 1), MAX_PAGE)
     if not query_words:
         return [], False
-    guardian = Guardian(viewer)
-    params = {"staff": guardian.is_staff, "member": guardian.is_member, "candidates": CANDIDATES,
-              "limit": PER_PAGE + 1, "offset": (page - 1) * PER_PAGE}
-    if db.session.get_bind().dialect.name == "postgresql":
-        statement = _POSTGRES
+    params = {"candidates": CANDIDATES, "limit": PER_PAGE + 1, "offset": (page - 1) * PER_PAGE}
+    dialect = db.session.get_bind().dialect
+    if dialect.name == "postgresql":
+        sql = _POSTGRES
         params.update(terms=" ".join(query_words), options=HEADLINE_OPTIONS)
     else:
-        statement, params["match"] = _SQLITE, fts5_query(query_words)
+        sql, params["match"] = _SQLITE, fts5_query(query_words)
+    statement = text(sql.replace("{visible}", _findable(Guardian(viewer), dialect)))
     newest = db.session.scalar(select(func.max(Post.id))) or 0
     window = RECENT_POSTS
     while True:

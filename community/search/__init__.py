@@ -1,0 +1,1 @@
+"""Site-wide search: forum posts (forum.py) and research news."""
