@@ -18,6 +18,7 @@
 #   scripts/move_test_support.sh --dry-run   # print the moves and the files it would edit
 #   scripts/move_test_support.sh             # move, rewrite, re-sort imports, stage it all
 #   git diff --cached --stat && pytest -q -n 2 && git commit -m "Test helpers live in tests/support/"
+#   (docs/DESIGN.md: drop "(planned)" and the "Until the integrator runs ..." sentence at tests/support/)
 #   git rm scripts/move_test_support.sh
 #
 # RUFF=/path/to/ruff picks the ruff that re-sorts the rewritten import blocks (default:
@@ -112,4 +113,5 @@ if [[ ${#touched[@]} -gt 0 ]]; then
   git add -- "${touched[@]}"
 fi
 echo "Moved ${#olds[@]} files into tests/support/ and rewrote references in ${#touched[@]} files (staged)."
-echo "Next: git diff --cached --stat; run the suite; commit; git rm $SELF"
+echo "Next: git diff --cached --stat; run the suite; in docs/DESIGN.md's Layout drop \"(planned)\" and the"
+echo "\"Until the integrator runs $SELF\" sentence under tests/support/; commit; git rm $SELF"
