@@ -22,6 +22,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     register_blueprints(app)
     register_throttling(app)
     register_template_helpers(app)
+    register_seed_loaders(app)
     register_cli(app)
     return app
 
@@ -174,10 +175,35 @@ def register_template_helpers(app: Flask) -> None:
         return local_time(value, tz, fmt)
 
 
+def register_seed_loaders(app: Flask) -> None:
+    """What `flask seed` loads, in one list: each feature's reference data, from its seed.py."""
+    from community import reference
+    from community.forum.seed import load_categories
+    from community.news.seed import load_articles
+    from community.tracking.seed import load_lab_tests, load_medications, load_symptoms
+    from community.trials.importer import load_shipped_trials
+
+    reference.init_app(app, [
+        reference.Loader("symptom catalogue", load_symptoms),
+        reference.Loader("medication catalogue", load_medications),
+        reference.Loader("lab catalogue", load_lab_tests),
+        reference.Loader("lupus trials", load_shipped_trials),
+        reference.Loader("forum categories", load_categories),
+        reference.Loader("research news", load_articles, after=("lupus trials",)),
+    ])
+
+
 def register_cli(app: Flask) -> None:
+    """Site-wide commands from community/cli.py, then each feature's command group."""
     from community.cli import register_commands
+    from community.forum.cli import forum_cli
+    from community.insights.cli import insights_cli
+    from community.tracking.cli import tracking_cli
+    from community.trials.cli import trials_cli
 
     register_commands(app)
+    for group in (forum_cli, insights_cli, tracking_cli, trials_cli):
+        app.cli.add_command(group)
 
 
 logging.getLogger("community").addHandler(logging.NullHandler())

@@ -1,4 +1,8 @@
-"""flask commands: database, backups, users, mail and demo data."""
+"""Site-wide flask commands: database, backups, users, mail, reference and demo data.
+
+Each feature's commands live in its own ``cli.py``; the app factory registers them
+(``register_cli``), so this module imports no feature at module level.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from community.errors import DomainError
-from community.forum.cli import forum_cli
 from community.schema import alembic_config
-from community.tracking.cli import tracking_cli
-from community.trials.cli import trials_cli
 
 
 def register_commands(app: Flask) -> None:
@@ -23,9 +24,6 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(seed)
     app.cli.add_command(backup)
     app.cli.add_command(restore)
-    app.cli.add_command(forum_cli)
-    app.cli.add_command(tracking_cli)
-    app.cli.add_command(trials_cli)
 
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")

@@ -1,43 +1,50 @@
 """Reference data every site needs (catalogues, categories), loaded by `flask seed`.
 
-Each feature registers an idempotent loader; `make run` calls them all, so a
-fresh database and an old one end in the same state. A loader that builds on
+Each feature keeps its reference data and an idempotent loader in its ``seed.py``;
+the app factory names every loader in one list (``register_seed_loaders``), so
+nothing registers by being imported. `make run` calls them all, so a fresh
+database and an old one end in the same state. A loader that builds on
 another's rows names it in ``after`` (research news links to catalogue trials).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+
+from flask import Flask, current_app
 
 
 @dataclass(frozen=True)
 class Loader:
     name: str
     func: Callable[[], int]
-    after: tuple[str, ...]
-
-
-_loaders: dict[str, Loader] = {}
+    after: tuple[str, ...] = ()
 
 
 def loader(name: str, after: tuple[str, ...] = ()):
-    """Register an idempotent loader that returns how many rows it added."""
+    """Transitional: marks a function as a seed loader and changes nothing.
+
+    forum/seed.py and trials/importer.py still wear this decorator; their owners drop it
+    (the factory's list is what `flask seed` runs) and then this goes too.
+    """
 
     def decorate(func: Callable[[], int]) -> Callable[[], int]:
-        _loaders[name] = Loader(name, func, after)
         return func
 
     return decorate
 
 
-def in_order() -> list[Loader]:
-    """Loaders with every loader named in ``after`` before them (registration order otherwise)."""
+def in_order(loaders: Iterable[Loader]) -> list[Loader]:
+    """Loaders with every loader named in ``after`` before them (list order otherwise)."""
+    pending = list(loaders)
+    names = [item.name for item in pending]
+    if len(set(names)) != len(names):
+        raise RuntimeError(f"two reference loaders share a name: {names}")
     ordered: list[Loader] = []
     placed: set[str] = set()
-    pending = list(_loaders.values())
     while pending:
-        ready = [item for item in pending if all(dep in placed or dep not in _loaders for dep in item.after)]
+        ready = [item for item in pending if all(dep in placed or dep not in names for dep in item.after)]
         if not ready:
             raise RuntimeError(f"reference loaders wait on each other: {[item.name for item in pending]}")
         for item in ready:
@@ -47,5 +54,16 @@ def in_order() -> list[Loader]:
     return ordered
 
 
+def init_app(app: Flask, loaders: Iterable[Loader]) -> None:
+    """Keep the app's loaders in the order they run (a circle of ``after`` fails at start-up)."""
+    app.extensions["reference_loaders"] = in_order(loaders)
+
+
+def loaders() -> list[Loader]:
+    """The current app's loaders, in the order they run."""
+    return list(current_app.extensions["reference_loaders"])
+
+
 def load_all() -> list[tuple[str, int]]:
-    return [(item.name, item.func()) for item in in_order()]
+    """Run every loader of the current app; (name, rows added) for each."""
+    return [(item.name, item.func()) for item in loaders()]

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from community.db import db
 from community.models import LabTest, Medication, Symptom
 from community.tracking import checkin_log, flare_log, lab_log, treatment_log
-from community.tracking.catalogue import load_catalogues
+from community.tracking.seed import load_catalogues
 
 TODAY = date(2026, 3, 17)  # a Tuesday
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from community.db import db
 from community.models import Flare, HealthProfile, LabResult, LabTest, Medication, Treatment
-from community.tracking.catalogue import load_catalogues
+from community.tracking.seed import load_catalogues
 from community.trials import curation, importer, matching
 from community.trials.matching import CriterionSpec, LabFact, MemberFacts, TreatmentFact, TrialSpec
 

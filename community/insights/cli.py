@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import click
+from flask.cli import AppGroup
 
-from community.insights.views import bp
+insights_cli = AppGroup("insights", help="Community insights: the published statistics.")
 
 
-@bp.cli.command("refresh")
+@insights_cli.command("refresh")
 def refresh_command() -> None:
     """Recount contributing members' records into the published pages, with disclosure control."""
     from community.insights.refresh import refresh

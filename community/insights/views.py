@@ -84,5 +84,3 @@ def withdraw():
         flash("You no longer contribute. The next refresh leaves your records out of every number.", "success")
     return redirect(url_for("insights.contribute"))
 
-
-from community.insights import cli  # noqa: E402,F401 - registers `flask insights refresh` on this blueprint

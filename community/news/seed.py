@@ -9,7 +9,6 @@ from sqlalchemy import select
 from community.db import db
 from community.models.news import Article, ArticleStatus, ArticleTag, ArticleTrial
 from community.news.services import reading_minutes, trials_by_nct_id
-from community.reference import loader
 from community.rendering import render
 
 CONTENT = Path(__file__).parent / "content"
@@ -35,7 +34,6 @@ SEED_ARTICLES = [
 ]
 
 
-@loader("research news", after=("lupus trials",))
 def load_articles() -> int:
     """Add the shipped articles that are missing (edits made on the site are kept)."""
     from datetime import datetime

@@ -196,5 +196,3 @@ def writers():
     allowed, others = services.list_writers(current_user)
     return render_template("news/writers.html", allowed=allowed, others=others), status
 
-
-from community.news import seed  # noqa: E402,F401 - registers the shipped articles with `flask seed`

@@ -19,8 +19,8 @@ from community.models import (
     Treatment,
     User,
 )
-from community.tracking.catalogue import load_catalogues
 from community.tracking.common import local_today
+from community.tracking.seed import load_catalogues
 
 DEMO_EMAIL = "maya@demo.example.org"
 
