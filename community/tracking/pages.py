@@ -230,12 +230,13 @@ class ChartData:
 
 
 def chart_data(user: Any, *, days: int, symptom_ids: list[int] | None = None,
-               today: date | None = None) -> ChartData:
-    """Ratings, flares and treatment changes for a chart over the last ``days`` days."""
+               today: date | None = None, symptoms: list[Symptom] | None = None) -> ChartData:
+    """Ratings, flares and treatment changes for a chart over the last ``days`` days
+    (``symptoms``: the member's symptoms_for, when the caller has read them already)."""
     guard(user)
     today = today or local_today(user)
     start = today - timedelta(days=days - 1)
-    symptoms = {s.id: s for s in symptoms_for(user)}
+    symptoms = {s.id: s for s in (symptoms if symptoms is not None else symptoms_for(user))}
     rows = db.session.execute(
         select(CheckIn.day, SymptomRating.symptom_id, SymptomRating.severity)
         .join(SymptomRating, SymptomRating.checkin_id == CheckIn.id)

@@ -234,7 +234,8 @@ def charts_page():
             session["chart_symptoms"] = [] if form.symptoms.errors else list(form.symptoms.data or [])[:4]
         return redirect(url_for("tracking.charts_page", range=days))
     form.range.data = str(days)
-    data = pages.chart_data(current_user, days=days, symptom_ids=session.get("chart_symptoms") or [])
+    data = pages.chart_data(current_user, days=days, symptom_ids=session.get("chart_symptoms") or [],
+                            symptoms=symptoms)
     chart = charts.symptom_chart(data, _calday)
     form.symptoms.data = data.chosen
     return render_template("tracking/charts.html", form=form, data=data, chart=chart,
