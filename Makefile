@@ -39,7 +39,7 @@ lint: install
 test: install browser lint
 	$(VENV)/bin/pytest -n 2 $(TEST_ARGS)
 
-# Numbers, not tests: key pages under wrk beside the bare-Flask ceiling (bench/pages.py,
+# Numbers, not tests: key pages under wrk beside the bare-Flask ceiling, median of 3 runs (bench/pages.py,
 # writes bench/results/latest.json), then matching one member against 5,000 trials, then how much of
 # real registry eligibility text the reader understands and how long 1,000 studies take to read.
 bench: install

@@ -7,7 +7,14 @@ statements per page in-process. Prints one table per database with the p95 growt
 from small to large, and writes bench/results/latest.json. Everything stays on
 127.0.0.1, every server and scratch database is removed, and it stops by itself.
 
-    python bench/pages.py [--databases sqlite,postgresql] [--sets small,large] [--seconds 5]
+Each page (and the ceiling, served beside the app during the same set) is driven ``--runs``
+times, interleaved, and the median of the runs is reported; the share of the ceiling is the
+page's median against the ceiling's median from the same set, so both saw the same machine.
+``--database-url`` measures a database that already holds a generated set instead of
+generating a fresh one (it is then left in place).
+
+    python bench/pages.py [--databases sqlite,postgresql] [--sets small,large] [--seconds 3] [--runs 3]
+                          [--database-url URL]
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import platform
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -80,8 +88,9 @@ def scratch_database(engine: str, workdir: Path) -> Iterator[str]:
         admin.dispose()
 
 
-def prepare(database_url: str, data_set: str) -> dict:
-    """Migrate, seed, generate the set, and make one generated member the bench member."""
+def prepare(database_url: str, data_set: str, *, generate_set: bool = True) -> dict:
+    """Migrate, seed, generate the set, and make one generated member the bench member
+    (``generate_set=False``: the database already holds a generated set)."""
     os.environ["DATABASE_URL"] = database_url
     from alembic import command
     from sqlalchemy import func, select
@@ -102,9 +111,14 @@ def prepare(database_url: str, data_set: str) -> dict:
                       "MAIL_DELIVER_AFTER_REQUEST": False})
     with app.app_context():
         command.upgrade(alembic_config(database_url), "heads")
-        load_all()
-        report = generate(PRESETS[data_set])
-        member = db.session.scalar(select(User).join(CheckIn, CheckIn.user_id == User.id).limit(1))
+        if generate_set:
+            load_all()
+            report = generate(PRESETS[data_set])
+            generated, seconds = report.rows, round(report.seconds, 1)
+        else:
+            generated, seconds = {"users (existing database)": db.session.scalar(select(func.count(User.id)))}, 0.0
+        member = find_by_email(BENCH_EMAIL) or db.session.scalar(
+            select(User).join(CheckIn, CheckIn.user_id == User.id).limit(1))
         member.email = BENCH_EMAIL
         member.password_hash = hash_password(BENCH_PASSWORD)
         db.session.commit()
@@ -120,7 +134,7 @@ def prepare(database_url: str, data_set: str) -> dict:
                                   .order_by(Topic.last_post_at.desc()).limit(1))
         category = db.session.get(Category, topic.category_id).slug
         posts = db.session.scalar(select(func.count(Post.id)))
-    return {"app": app, "generated": report.rows, "seconds": round(report.seconds, 1), "posts": posts,
+    return {"app": app, "generated": generated, "seconds": seconds, "posts": posts,
             "topic": topic.id, "category": category, "insights_refresh_seconds": round(insights.seconds, 1),
             "insights_contributors": insights.contributors, "insight_slug": insight_slug}
 
@@ -257,10 +271,31 @@ def wrk(url: str, seconds: int, cookie: str | None = None, post_body: str | None
     return json.loads(output.split("RESULT ", 1)[1].splitlines()[0])
 
 
-def measure_set(engine: str, data_set: str, seconds: int, workdir: Path, ceiling_rps: float) -> dict:
-    with scratch_database(engine, workdir) as database_url:
-        print(f"[{engine}/{data_set}] generating…", flush=True)
-        data = prepare(database_url, data_set)
+def median_of(runs: list[dict]) -> dict:
+    """The median of each number over the runs (each number on its own), and the runs themselves."""
+    keys = ("rps", "p50", "p95", "p99")
+    result = {key: round(statistics.median(r[key] for r in runs), 2) for key in keys}
+    result.update(requests=sum(r["requests"] for r in runs), errors=sum(r["errors"] for r in runs),
+                  non2xx=sum(r["non2xx"] for r in runs), runs=[{k: r[k] for k in keys} for r in runs])
+    return result
+
+
+@contextmanager
+def scratch_or_existing(engine: str, workdir: Path, database_url: str | None) -> Iterator[str]:
+    if database_url:
+        yield database_url
+    else:
+        with scratch_database(engine, workdir) as url:
+            yield url
+
+
+def measure_set(engine: str, data_set: str, seconds: int, runs: int, workdir: Path,
+                database_url: str | None = None) -> dict:
+    fresh = database_url is None
+    with scratch_or_existing(engine, workdir, database_url) as database_url:
+        print(f"[{engine}/{data_set}] " + ("generating…" if fresh else "preparing the existing database…"),
+              flush=True)
+        data = prepare(database_url, data_set, generate_set=fresh)
         print(f"[{engine}/{data_set}] {sum(data['generated'].values()):,} rows in {data['seconds']} s; "
               f"insights refresh {data['insights_refresh_seconds']} s for {data['insights_contributors']:,} "
               "contributors; measuring…", flush=True)
@@ -270,36 +305,57 @@ def measure_set(engine: str, data_set: str, seconds: int, workdir: Path, ceiling
         env = {**os.environ, "DATABASE_URL": database_url, "APP_ENV": "development",
                "SECRET_KEY": "bench-" + "x" * 40, "MAIL_BACKEND": "outbox", "LOG_LEVEL": "WARNING",
                "PYTHONPATH": str(ROOT), **production_like_redis()}
-        port = free_port()
+        port, hello_port = free_port(), free_port()
         server = serve("wsgi:app", port, env)
-        results = {}
+        hello = serve("bench.hello:app", hello_port, {**os.environ, "PYTHONPATH": str(ROOT), "LOG_LEVEL": "WARNING"})
+        measured: dict[str, list[dict]] = {CEILING: [], **{name: [] for name in pages}}
+        alone_runs = []
         try:
             opener, jar = signed_in_opener(port)
             cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+            bodies = {}
             for name, path in pages.items():
-                url = f"http://127.0.0.1:{port}{path}"
-                body = None
                 if name == CHECKIN_POST:
+                    url = f"http://127.0.0.1:{port}{path}"
                     body = checkin_body(opener.open(url).read().decode())
                     opener.open(url, data=body.encode())  # today's check-in exists: wrk edits it
-                    body = checkin_body(opener.open(url).read().decode())
-                result = wrk(url, seconds, cookie if "(member)" in name else None, body)
-                result["share_of_ceiling"] = round(100 * result["rps"] / ceiling_rps, 1)
-                result["sql_statements"] = statements[name]
-                results[name] = result
-            # Search latency itself, one member at a time: under 16 connections on 2 workers
-            # every request also waits for ~8 others, which the page rows above include.
-            alone = wrk(f"http://127.0.0.1:{port}{pages[SEARCH_PAGE]}", seconds, cookie, connections="1")
+                    bodies[name] = checkin_body(opener.open(url).read().decode())
+            # Runs interleaved (ceiling, every page; again…) so a slow moment of the machine
+            # spreads over all rows instead of sinking one.
+            for run in range(runs):
+                measured[CEILING].append(wrk(f"http://127.0.0.1:{hello_port}/", seconds))
+                for name, path in pages.items():
+                    measured[name].append(wrk(f"http://127.0.0.1:{port}{path}", seconds,
+                                              cookie if "(member)" in name else None, bodies.get(name)))
+                # Search latency itself, one member at a time: under 16 connections on 2 workers
+                # every request also waits for ~8 others, which the page rows above include.
+                alone_runs.append(wrk(f"http://127.0.0.1:{port}{pages[SEARCH_PAGE]}", seconds, cookie,
+                                      connections="1"))
+                print(f"[{engine}/{data_set}] run {run + 1} of {runs} done", flush=True)
         finally:
             stop(server)
+            stop(hello)
+    ceiling = median_of(measured.pop(CEILING))
+    results = {}
+    for name, page_runs in measured.items():
+        result = median_of(page_runs)
+        result["share_of_ceiling"] = round(100 * result["rps"] / ceiling["rps"], 1)
+        result["sql_statements"] = statements[name]
+        results[name] = result
     return {"generated_rows": data["generated"], "generation_seconds": data["seconds"],
-            "posts": data["posts"], "pages": results, "search_alone": alone,
+            "posts": data["posts"], "ceiling": ceiling, "pages": results, "search_alone": median_of(alone_runs),
             "insights_refresh_seconds": data["insights_refresh_seconds"]}
 
 
-def print_table(engine: str, ceiling: dict, sets: dict[str, dict]) -> None:
+def print_table(engine: str, sets: dict[str, dict]) -> None:
     names = list(next(iter(sets.values()))["pages"])
-    print(f"\n{engine}: ceiling {ceiling['rps']:,.0f} req/s (p95 {ceiling['p95']:.1f} ms)")
+    runs = len(next(iter(sets.values()))["search_alone"]["runs"])
+    print(f"\n{engine}: median of {runs} runs; %ceil = the page's req/s against the ceiling measured "
+          "beside it during the same set")
+    for data_set, m in sets.items():
+        c = m["ceiling"]
+        print(f"  ceiling during {data_set}: {c['rps']:,.0f} req/s (p95 {c['p95']:.1f} ms; runs "
+              + ", ".join(f"{r['rps']:,.0f}" for r in c["runs"]) + ")")
     head = f"{'page':<34}"
     for data_set in sets:
         head += f" | {data_set + ' req/s':>12} {'%ceil':>6} {'p50':>6} {'p95':>7} {'p99':>7} {'SQL':>4} {'err':>4}"
@@ -327,7 +383,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--databases", default=os.environ.get("BENCH_DATABASES", "sqlite,postgresql"))
     parser.add_argument("--sets", default=os.environ.get("BENCH_SETS", "small,large"))
-    parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", "5")))
+    parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", "3")))
+    parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", "3")))
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"),
+                        help="measure this database, which already holds the generated set (one database, one set)")
     args = parser.parse_args()
     engines = [e.strip() for e in args.databases.split(",") if e.strip()]
     data_sets = [s.strip() for s in args.sets.split(",") if s.strip()]
@@ -335,35 +394,36 @@ def main() -> None:
         sys.exit(f"unknown database {sorted(unknown)}: choose from sqlite, postgresql")
     if unknown := set(data_sets) - {"small", "large"}:
         sys.exit(f"unknown data set {sorted(unknown)}: choose from small, large")
+    if args.runs < 1:
+        sys.exit("--runs must be at least 1")
+    if args.database_url:
+        if len(data_sets) != 1:
+            sys.exit("--database-url holds one set: name it with --sets")
+        engines = ["postgresql" if args.database_url.startswith("postgresql") else "sqlite"]
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: `make bench` installs it (Debian package wrk).")
 
     workdir = Path(tempfile.mkdtemp(prefix="lupus-bench-"))
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "LOG_LEVEL": "WARNING"}
-    port = free_port()
-    hello = serve("bench.hello:app", port, env)
-    try:
-        ceiling = wrk(f"http://127.0.0.1:{port}/", args.seconds)
-    finally:
-        stop(hello)
     report = {"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
               "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                           "platform": platform.platform()},
-              "settings": {"seconds": args.seconds, "connections": CONNECTIONS, "gunicorn_workers": WORKERS,
+              "settings": {"seconds": args.seconds, "runs": args.runs, "connections": CONNECTIONS,
+                           "gunicorn_workers": WORKERS,
                            "redis": "on" if production_like_redis() else "off (not running)"},
-              "ceiling": ceiling, "databases": {}}
+              "databases": {}}
     try:
         for engine in engines:
-            sets = {data_set: measure_set(engine, data_set, args.seconds, workdir, ceiling["rps"])
+            sets = {data_set: measure_set(engine, data_set, args.seconds, args.runs, workdir, args.database_url)
                     for data_set in data_sets}
             report["databases"][engine] = sets
-            print_table(engine, ceiling, sets)
+            print_table(engine, sets)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
         forget_redis_keys()
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2))
-    print(f"\nWritten {RESULTS.relative_to(ROOT)}")
+    results = Path(os.environ.get("BENCH_RESULTS", RESULTS))
+    results.parent.mkdir(parents=True, exist_ok=True)
+    results.write_text(json.dumps(report, indent=2))
+    print(f"\nWritten {results}")
 
 
 if __name__ == "__main__":

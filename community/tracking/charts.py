@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from markupsafe import Markup, escape
+
 from community.models.tracking import SEVERITY_MAX, SEVERITY_SCALE, SEVERITY_WORDS
 from community.tracking import catalogue
 from community.tracking.pages import ChartData
@@ -35,6 +37,30 @@ class Series:
     @property
     def marker(self) -> str:
         return MARKERS[self.index % len(MARKERS)]
+
+    # A year of daily dots is hundreds of elements: written here in one pass instead of a
+    # template loop formatting every number through Jinja. Only numbers and escaped titles.
+    @property
+    def dots_svg(self) -> Markup:
+        return Markup("".join(f'<circle class="dot" cx="{x:.1f}" cy="{y:.1f}" r="2.5"/>'  # noqa: S704
+                              for x, y in self.dots))
+
+    @property
+    def points_svg(self) -> Markup:
+        """The weekly points, each with its title, in the series' marker shape."""
+        shape = _POINT_SHAPES[self.marker]
+        between = "" if self.marker == "diamond" else "\n          "
+        return Markup("".join(  # noqa: S704 - numbers formatted here, titles escaped
+            "\n          " + shape.format(x=x, y=y, x_=x - 4.5, y_=y - 4.5, y6=y - 6, title=escape(t)) + between + "\n        "
+            for x, y, t in self.points))
+
+
+_POINT_SHAPES = {
+    "circle": '<circle class="point" cx="{x:.1f}" cy="{y:.1f}" r="5"><title>{title}</title></circle>',
+    "square": '<rect class="point" x="{x_:.1f}" y="{y_:.1f}" width="9" height="9"><title>{title}</title></rect>',
+    "triangle": '<path class="point" d="M{x:.1f},{y6:.1f} l6,10 h-12 z"><title>{title}</title></path>',
+    "diamond": '<path class="point" d="M{x:.1f},{y6:.1f} l6,6 l-6,6 l-6,-6 z"><title>{title}</title></path>',
+}
 
 
 def _x(day: date, start: date, days: int) -> float:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from community.db import db
 from community.models import (
@@ -42,9 +42,19 @@ from community.tracking.visit_summary import SymptomSummary, top_symptoms
 
 
 @dataclass
+class DayRatings:
+    """One check-in as the dashboard shows it: read as plain rows, not ORM objects."""
+
+    id: int
+    day: date
+    wellbeing: int | None
+    ratings: list[Any]  # rows with .symptom_id and .severity
+
+
+@dataclass
 class GlanceDay:
     day: date
-    checkin: CheckIn | None
+    checkin: CheckIn | DayRatings | None
     worst: int | None
     wellbeing: int | None
     flare: bool
@@ -60,10 +70,10 @@ class Glance:
 @dataclass
 class Dashboard:
     today: date
-    todays_checkin: CheckIn | None
+    todays_checkin: DayRatings | None
     current_flare: Flare | None
     treatments: list[Treatment]
-    checkins: list[CheckIn]
+    checkins: list[DayRatings]
     glance: Glance
     settings: TrackingSettings
 
@@ -73,8 +83,8 @@ def dashboard(user: Any, *, today: date | None = None) -> Dashboard:
     guard(user)
     today = today or local_today(user)
     start = today - timedelta(days=29)
-    checkins = checkins_between(user, start, today)
-    symptoms = {s.id: s for s in symptoms_for(user)}
+    checkins = day_ratings_between(user, start, today)
+    symptoms = {s.id: s for s in symptom_names_for(user)}
     flares = flares_between(user, start, today)
     return Dashboard(
         today=today,
@@ -87,11 +97,45 @@ def dashboard(user: Any, *, today: date | None = None) -> Dashboard:
     )
 
 
-def _worst(checkin: CheckIn | None) -> int | None:
+def day_ratings_between(user: Any, start: date, end: date) -> list[DayRatings]:
+    """The member's check-ins in a period with their ratings, in one query of plain rows."""
+    rows = db.session.execute(
+        select(CheckIn.id, CheckIn.day, CheckIn.wellbeing, SymptomRating.symptom_id, SymptomRating.severity)
+        .outerjoin(SymptomRating, SymptomRating.checkin_id == CheckIn.id)
+        .where(CheckIn.user_id == user.id, CheckIn.day >= start, CheckIn.day <= end)
+        .order_by(CheckIn.day, SymptomRating.id))
+    checkins: dict[int, DayRatings] = {}
+    for checkin_id, day, wellbeing, symptom_id, severity in rows:
+        checkin = checkins.get(checkin_id)
+        if checkin is None:
+            checkin = checkins[checkin_id] = DayRatings(checkin_id, day, wellbeing, [])
+        if symptom_id is not None:
+            checkin.ratings.append(Rating(symptom_id, severity))
+    return list(checkins.values())
+
+
+class Rating(NamedTuple):
+    symptom_id: int
+    severity: int
+
+
+class SymptomName(NamedTuple):
+    id: int
+    name: str
+
+
+def symptom_names_for(user: Any) -> list[SymptomName]:
+    """symptoms_for's ids and names only, as plain rows."""
+    return [SymptomName(*row) for row in db.session.execute(
+        select(Symptom.id, Symptom.name).where(or_(Symptom.owner_id.is_(None), Symptom.owner_id == user.id))
+        .order_by(Symptom.owner_id.is_not(None), Symptom.sort_order, Symptom.name))]
+
+
+def _worst(checkin: CheckIn | DayRatings | None) -> int | None:
     return max((r.severity for r in checkin.ratings), default=None) if checkin else None
 
 
-def glance(checkins: list[CheckIn], symptoms: dict[int, Symptom], start: date, end: date,
+def glance(checkins: list[DayRatings], symptoms: dict[int, Any], start: date, end: date,
            flares: list[Flare]) -> Glance:
     """A 30-day strip: each day's wellbeing and worst symptom, plus the most troublesome symptoms."""
     by_day = {c.day: c for c in checkins}
@@ -186,12 +230,13 @@ class ChartData:
 
 
 def chart_data(user: Any, *, days: int, symptom_ids: list[int] | None = None,
-               today: date | None = None) -> ChartData:
-    """Ratings, flares and treatment changes for a chart over the last ``days`` days."""
+               today: date | None = None, symptoms: list[Symptom] | None = None) -> ChartData:
+    """Ratings, flares and treatment changes for a chart over the last ``days`` days
+    (``symptoms``: the member's symptoms_for, when the caller has read them already)."""
     guard(user)
     today = today or local_today(user)
     start = today - timedelta(days=days - 1)
-    symptoms = {s.id: s for s in symptoms_for(user)}
+    symptoms = {s.id: s for s in (symptoms if symptoms is not None else symptoms_for(user))}
     rows = db.session.execute(
         select(CheckIn.day, SymptomRating.symptom_id, SymptomRating.severity)
         .join(SymptomRating, SymptomRating.checkin_id == CheckIn.id)

@@ -49,8 +49,19 @@ bp = Blueprint("tracking", __name__)
 @bp.app_template_filter("calday")
 def _calday(value: date | None) -> str:
     """A local date as people say it ("Tue 3 Mar"), with the year when not this year."""
-    today = common.local_today(current_user) if current_user.is_authenticated else None
-    return common.say_day(value, today)
+    return common.say_day(value, _viewer_today())
+
+
+def _viewer_today() -> date | None:
+    """The viewer's own date, worked out once per request: a page can show dozens of dates."""
+    today = getattr(request, "_tracking_viewer_today", _UNSET)
+    if today is _UNSET:
+        today = common.local_today(current_user) if current_user.is_authenticated else None
+        request._tracking_viewer_today = today
+    return today
+
+
+_UNSET = object()
 
 
 @bp.app_template_filter("fullday")
@@ -223,7 +234,8 @@ def charts_page():
             session["chart_symptoms"] = [] if form.symptoms.errors else list(form.symptoms.data or [])[:4]
         return redirect(url_for("tracking.charts_page", range=days))
     form.range.data = str(days)
-    data = pages.chart_data(current_user, days=days, symptom_ids=session.get("chart_symptoms") or [])
+    data = pages.chart_data(current_user, days=days, symptom_ids=session.get("chart_symptoms") or [],
+                            symptoms=symptoms)
     chart = charts.symptom_chart(data, _calday)
     form.symptoms.data = data.chosen
     return render_template("tracking/charts.html", form=form, data=data, chart=chart,
