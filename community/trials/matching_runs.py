@@ -177,15 +177,52 @@ def _stored_text(outcome: matching.MatchOutcome) -> str:
                            for r, b in zip(outcome.results, outcome.bullets, strict=True)) + "]"
 
 
-def recompute_for_consenting_members() -> int:
-    """After an import or a criteria change: bring every consenting member's matches up to date."""
+def _consenting(*where) -> list[tuple[User, TrialConsent]]:
+    """Members whose latest consent decision allows matching now, with that consent."""
     latest_ids = select(func.max(TrialConsent.id)).group_by(TrialConsent.user_id)
-    rows = db.session.execute(
+    return [tuple(row) for row in db.session.execute(
         select(User, TrialConsent).join(TrialConsent, TrialConsent.user_id == User.id)
         .where(TrialConsent.id.in_(latest_ids), TrialConsent.action == "given",
-               TrialConsent.version == consents.CONSENT_VERSION)).all()
-    ran = sum(refresh(user, consent) for user, consent in rows)
+               TrialConsent.version == consents.CONSENT_VERSION, *where).order_by(User.id)).all()]
+
+
+def recompute_member(user_id: int) -> bool:
+    """One member's matches brought up to date and committed (a job queue's unit of work); True if it ran.
+
+    A member without current consent, or no longer an account, is left alone (False): withdrawal
+    already deleted their derived data.
+    """
+    rows = _consenting(User.id == user_id)
+    if not rows:
+        return False
+    user, consent = rows[0]
+    ran = refresh(user, consent)
     db.session.commit()
     return ran
 
 
+def members_needing_recompute() -> list[int]:
+    """Ids of consenting members whose stored matching is stale: never computed, computed under another
+    consent, or older than the newest catalogue change (an import or curation).
+
+    Changes to a member's own records, and a new day, are noticed by ``refresh`` when their pages are
+    read (it compares a digest of their facts); they are not visible here without reading every
+    member's records.
+    """
+    newest = db.session.scalar(select(func.max(Trial.updated_at)))
+    latest_ids = select(func.max(TrialConsent.id)).group_by(TrialConsent.user_id)
+    stale = (TrialMatchState.user_id.is_(None)) | (TrialMatchState.consent_id != TrialConsent.id)
+    if newest is not None:
+        stale = stale | (TrialMatchState.computed_at < newest)
+    return list(db.session.scalars(
+        select(TrialConsent.user_id).outerjoin(TrialMatchState, TrialMatchState.user_id == TrialConsent.user_id)
+        .where(TrialConsent.id.in_(latest_ids), TrialConsent.action == "given",
+               TrialConsent.version == consents.CONSENT_VERSION, stale)
+        .order_by(TrialConsent.user_id)))
+
+
+def recompute_for_consenting_members() -> int:
+    """After an import or a criteria change: bring every consenting member's matches up to date."""
+    ran = sum(refresh(user, consent) for user, consent in _consenting())
+    db.session.commit()
+    return ran
