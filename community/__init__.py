@@ -181,7 +181,7 @@ def register_seed_loaders(app: Flask) -> None:
     from community.forum.seed import load_categories
     from community.news.seed import load_articles
     from community.tracking.seed import load_lab_tests, load_medications, load_symptoms
-    from community.trials.importer import load_shipped_trials
+    from community.trials.seed import load_shipped_trials
 
     reference.init_app(app, [
         reference.Loader("symptom catalogue", load_symptoms),

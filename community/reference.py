@@ -22,19 +22,6 @@ class Loader:
     after: tuple[str, ...] = ()
 
 
-def loader(name: str, after: tuple[str, ...] = ()):
-    """Transitional: marks a function as a seed loader and changes nothing.
-
-    forum/seed.py and trials/importer.py still wear this decorator; their owners drop it
-    (the factory's list is what `flask seed` runs) and then this goes too.
-    """
-
-    def decorate(func: Callable[[], int]) -> Callable[[], int]:
-        return func
-
-    return decorate
-
-
 def in_order(loaders: Iterable[Loader]) -> list[Loader]:
     """Loaders with every loader named in ``after`` before them (list order otherwise)."""
     pending = list(loaders)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from community.db import db
 from community.models import Flare, HealthProfile, LabResult, LabTest, Medication, Treatment
 from community.tracking.seed import load_catalogues
-from community.trials import curation, importer, matching
+from community.trials import curation, importer, matching, seed
 from community.trials.matching import CriterionSpec, LabFact, MemberFacts, TreatmentFact, TrialSpec
 
 TODAY = date(2026, 11, 25)
@@ -226,4 +226,4 @@ def add_lab(user_id: int, slug: str, value: float, unit: str, taken_on: date) ->
 
 
 def load_shipped() -> None:
-    importer.load_shipped_trials()
+    seed.load_shipped_trials()

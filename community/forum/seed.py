@@ -6,7 +6,6 @@ from sqlalchemy import select
 
 from community.db import db
 from community.models.forum import Category
-from community.reference import loader
 
 # (slug, name, description, members-only by default)
 CATEGORIES = [
@@ -31,7 +30,6 @@ CATEGORIES = [
 ]
 
 
-@loader("forum categories")
 def load_categories() -> int:
     """Add any missing starting category; admins' later edits are left alone."""
     existing = set(db.session.scalars(select(Category.slug)))

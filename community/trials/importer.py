@@ -22,9 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from community.db import db, utcnow
 from community.errors import ValidationFailed
 from community.models.trials import NCT_ID, Trial, TrialCriterion
-from community.reference import loader
 from community.trials.curation import clean_params
-from community.trials.matching_runs import recompute_for_consenting_members
 from community.trials.reading.store import read_trial
 
 log = logging.getLogger(__name__)
@@ -372,21 +370,3 @@ def apply_curated(curated: dict[str, list[dict]]) -> int:
         trial.updated_at = utcnow()
     db.session.commit()
     return added
-
-
-@loader("lupus trials")
-def load_shipped_trials() -> int:
-    """The real lupus trial records shipped with the app, and their curated criteria."""
-    records: list[tuple[str, Any]] = []
-    for path in sorted(SHIPPED_DIR.glob("*.json")):
-        if path.name == "criteria.json":
-            continue
-        records += read_file(path)
-    report = import_records(records)
-    if report.problems:
-        raise RuntimeError(f"shipped trial records are malformed: {report.problems}")
-    curated = json.loads((SHIPPED_DIR / "criteria.json").read_text(encoding="utf-8"))
-    curated.pop("_about", None)
-    apply_curated(curated)
-    recompute_for_consenting_members()
-    return report.added

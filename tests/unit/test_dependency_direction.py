@@ -37,11 +37,6 @@ KNOWN_VIOLATIONS: dict[tuple[str, str], str] = {
     # features; the moderation split moves it into a service (moderation/post_actions).
     ("community.forum.views", "community.moderation.views"):
         "forum imports another feature's views: moderation.views.after_posting",
-    # trials/__init__.py imports importer so that its @loader registered `lupus trials` by
-    # side effect; the factory now names load_shipped_trials, so the trials owner deletes
-    # that line (and moves the loader into trials/seed.py).
-    ("community.trials", "community.trials.importer"):
-        "side-effect import in trials/__init__ (seed loader registration)",
 }
 
 WIRING = {"community", "community.cli", "community.demo", "community.generate", "community.header"}

@@ -29,7 +29,7 @@ def test_the_factory_names_every_features_loader(app):
     assert list(loaders) == ["symptom catalogue", "medication catalogue", "lab catalogue", "lupus trials",
                              "forum categories", "research news"]
     assert {func.__module__ for func in loaders.values()} == {
-        "community.tracking.seed", "community.trials.importer", "community.forum.seed", "community.news.seed"}
+        "community.tracking.seed", "community.trials.seed", "community.forum.seed", "community.news.seed"}
 
 
 def test_seeding_twice_adds_nothing_the_second_time(app, runner):

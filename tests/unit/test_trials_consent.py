@@ -19,7 +19,15 @@ from community.models import (
     TrialMatchState,
     TrialNotification,
 )
-from community.trials import consents, importer, interests, matching_runs, suggestions, trial_pages
+from community.trials import (
+    consents,
+    importer,
+    interests,
+    matching_runs,
+    seed,
+    suggestions,
+    trial_pages,
+)
 from community.trials.importer import import_records, records_in
 from tests.factories import PASSWORD, make_user
 from tests.trials_support import (
@@ -211,4 +219,4 @@ def test_the_product_never_reads_the_research_folder(app):
                  if "shared/data" in p.read_text() or design_notes in p.read_text()]
     assert not offenders, offenders
     with app.app_context():
-        assert importer.load_shipped_trials() == 23
+        assert seed.load_shipped_trials() == 23

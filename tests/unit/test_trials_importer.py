@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from community.db import db
 from community.models import Trial, TrialBullet, TrialCriterion
-from community.trials import importer
+from community.trials import importer, seed
 from community.trials.importer import MalformedStudy, import_records, records_in
 from tests.trials_support import study
 
@@ -125,8 +125,8 @@ def test_shipped_records_carry_only_verified_facts(app):
                  if s["protocolSection"]["identificationModule"]["nctId"] == "NCT06342960")
     assert "overallStatus" not in kysa3["protocolSection"]["statusModule"]  # undated status left out
     with app.app_context():
-        importer.load_shipped_trials()
-        again = importer.load_shipped_trials()
+        seed.load_shipped_trials()
+        again = seed.load_shipped_trials()
         assert again == 0  # idempotent
         trial = db.session.scalar(select(Trial).where(Trial.nct_id == "NCT05938725"))
         assert trial.eligibility_is_summary and trial.maximum_age == "" and "maximumAge" in trial.left_out
