@@ -18,7 +18,7 @@ from community.errors import NotFound, ValidationFailed
 from community.forms import ActionForm
 from community.forum import bookmarks, forms, ignoring, search, services
 from community.models.forum import ReactionKind
-from community.moderation.views import after_posting
+from community.moderation.posting_hooks import after_posting
 from community.news import services as news_services
 from community.pagecache import cached_for_visitors
 from community.permissions import ADMIN, MEMBER, PUBLIC, STAFF, access

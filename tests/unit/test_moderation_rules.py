@@ -6,8 +6,8 @@ from types import SimpleNamespace
 import pytest
 
 from community.db import utcnow
+from community.moderation.safety import Helpline
 from community.moderation.screening import Rule, country_for_time_zone, phrase_pattern, screen_text
-from community.moderation.services import Helpline
 from community.permissions import Guardian
 
 
