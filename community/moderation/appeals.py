@@ -40,8 +40,10 @@ def appeal_target(user: User, action_id: int) -> MemberAction:
     action = db.session.get(MemberAction, action_id)
     if action is None:
         raise NotFound()
-    guardian.ensure(guardian.can_appeal(action, already_appealed=False), hide=True)  # owner only
-    if db.session.scalar(select(Appeal.id).where(Appeal.action_id == action.id)) is not None:
+    guardian.ensure(guardian.can_view_own_action(action), hide=True)  # owner only
+    already = db.session.scalar(select(Appeal.id).where(Appeal.action_id == action.id)) is not None
+    if not guardian.can_appeal(action, already_appealed=already):
+        # Their own action, appealed before: say so rather than pretend it isn't there.
         raise ValidationFailed("You have already appealed this decision. An admin will reply.")
     return action
 

@@ -135,7 +135,7 @@ def support_country(user: Any) -> str:
 
 def list_resources(viewer: Any) -> list[CrisisResource]:
     guardian = Guardian(viewer)
-    guardian.ensure(guardian.can_manage_watched_words(), hide=True)
+    guardian.ensure(guardian.can_manage_crisis_helplines(), hide=True)
     return list(db.session.scalars(select(CrisisResource).order_by(
         CrisisResource.country, CrisisResource.position, CrisisResource.id)))
 
@@ -144,7 +144,7 @@ def add_resource(actor: User, country: str, name: str, contact: str, url: str, p
                  ) -> CrisisResource:
     """Add a helpline for a country ("*" for everywhere)."""
     guardian = Guardian(actor)
-    guardian.ensure(guardian.can_manage_watched_words(), hide=True)
+    guardian.ensure(guardian.can_manage_crisis_helplines(), hide=True)
     country = (country or "").strip().upper()
     if not (country == "*" or (len(country) == 2 and country.isalpha())):
         raise ValidationFailed("Use a two-letter country code such as GB, or * for everywhere.",
@@ -164,7 +164,7 @@ def add_resource(actor: User, country: str, name: str, contact: str, url: str, p
 def remove_resource(actor: User, resource_id: int) -> None:
     """Remove a helpline."""
     guardian = Guardian(actor)
-    guardian.ensure(guardian.can_manage_watched_words(), hide=True)
+    guardian.ensure(guardian.can_manage_crisis_helplines(), hide=True)
     resource = db.session.get(CrisisResource, resource_id)
     if resource is None:
         raise NotFound()
