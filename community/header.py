@@ -16,7 +16,7 @@ from sqlalchemy import select
 from community.db import db
 from community.forum.notifications import unread_notification_query
 from community.messages.services import unread_query
-from community.moderation.services import open_items_query
+from community.moderation.queue import open_items_query
 from community.trials.suggestions import unread_notification_query as new_trials_query
 
 COUNTS = {

@@ -294,16 +294,31 @@ class Guardian:
         return target.role == Role.MEMBER or self.is_admin
 
     def can_manage_watched_words(self) -> bool:
-        """Only admins change watched words and crisis resources."""
+        """Only admins change watched words."""
         return self.is_admin
+
+    def can_manage_crisis_helplines(self) -> bool:
+        """Only admins change the crisis helplines shown to members."""
+        return self.is_admin
+
+    def can_view_own_action(self, action: Any) -> bool:
+        """A moderation action on a member is seen (and may be appealed) by that member alone."""
+        return self.is_member and action.user_id == self.user.id
 
     def can_appeal(self, action: Any, already_appealed: bool) -> bool:
         """A member appeals each action taken on them once."""
-        return self.is_member and action.user_id == self.user.id and not already_appealed
+        return self.can_view_own_action(action) and not already_appealed
 
     def can_decide_appeals(self) -> bool:
         """Appeals go to admins."""
         return self.is_admin
+
+    def is_writer(self, has_grant: Callable[[], bool]) -> bool:
+        """Admins always write research news; moderators once an admin has allowed them.
+
+        ``has_grant`` looks the allowance up, and is asked only for moderators.
+        """
+        return self.is_admin or (self.is_staff and has_grant())
 
     # -- enforcement --------------------------------------------------------
     def ensure(self, allowed: bool, *, hide: bool = False) -> None:

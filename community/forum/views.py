@@ -31,7 +31,7 @@ from community.forum import (
 )
 from community.forum import notifications as forum_notifications
 from community.models.forum import ReactionKind
-from community.moderation.views import after_posting
+from community.moderation.posting_hooks import after_posting
 from community.pagecache import cached_for_visitors
 from community.permissions import ADMIN, MEMBER, PUBLIC, STAFF, access
 from community.views import page_number, show_error

@@ -31,8 +31,8 @@ from community.models.messages import (
     Message,
     MessagePreference,
 )
+from community.moderation import reports as moderation
 from community.moderation import screening
-from community.moderation import services as moderation
 from community.permissions import Guardian
 
 SUBJECT_MAX = 150

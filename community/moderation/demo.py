@@ -6,8 +6,10 @@ from flask import current_app
 from sqlalchemy import select
 
 from community.db import db
+from community.forum import posting as forum
 from community.models import User
 from community.models.forum import Post, Topic
+from community.moderation import reports
 
 # (topic title, reply author, reply, reporter, reason, note)
 DEMO_REPORTS = [
@@ -22,9 +24,6 @@ DEMO_REPORTS = [
 
 def load_demo_moderation() -> None:
     """Add the demo replies and their reports once (skipped when the replies are already there)."""
-    from community.forum import posting as forum
-    from community.moderation import services
-
     names = {u.display_name: u for u in db.session.scalars(select(User))}
     config = current_app.config
     saved = config["FORUM_POST_COOLDOWN_SECONDS"], config["MODERATION_HOLD_FIRST_POSTS"]
@@ -37,6 +36,6 @@ def load_demo_moderation() -> None:
             if db.session.scalar(select(Post.id).where(Post.body_raw == body)) is not None:
                 continue
             post = forum.reply(names[author], topic_id, body=body).post
-            services.report_post(names[reporter], post.id, reason, note)
+            reports.report_post(names[reporter], post.id, reason, note)
     finally:
         config["FORUM_POST_COOLDOWN_SECONDS"], config["MODERATION_HOLD_FIRST_POSTS"] = saved

@@ -1,4 +1,4 @@
-"""Moderation pages: thin views over community.moderation.services."""
+"""Moderation pages: thin views over the community.moderation service modules."""
 
 from __future__ import annotations
 
@@ -8,26 +8,15 @@ from flask_login import current_user
 from community.errors import ValidationFailed
 from community.forms import ActionForm, choices
 from community.models.moderation import ItemKind, ReportReason
-from community.moderation import forms, screening, services, wording
+from community.moderation import appeals as appeal_service
+from community.moderation import forms, post_actions, reports, safety, staff_log, wording
+from community.moderation import members as member_service
+from community.moderation import queue as queue_service
+from community.moderation import topic_tools as topic_service
 from community.permissions import ADMIN, MEMBER, PUBLIC, STAFF, access
 from community.views import local_path, page_number, show_error
 
 bp = Blueprint("moderation", __name__)
-
-
-def after_posting(screened: screening.Screening, message: str, default_url: str):
-    """Where a member goes after posting: support first if they wrote about harming themselves.
-
-    The forum's views call this with the Screening that posting returned with the post.
-    """
-    held = screened.held
-    if held:
-        message = "Thank you. A moderator will look at your post soon; until then only you can see it."
-    flash(message, "success")
-    if screened.crisis:
-        # The support page says what became of the words; it can't look the post up itself.
-        return redirect(url_for("moderation.support", next=default_url, post="held" if held else "live"))
-    return redirect(default_url)
 
 
 def _status(form) -> int:
@@ -39,11 +28,11 @@ def _status(form) -> int:
 @bp.route("/report/post/<int:post_id>", methods=["GET", "POST"])
 @access(MEMBER)
 def report_post(post_id: int):
-    post, topic = services.report_target_post(current_user, post_id)
+    post, topic = reports.report_target_post(current_user, post_id)
     form = forms.ReportForm()
     if form.validate_on_submit():
         try:
-            services.report_post(current_user, post_id, form.reason.data, form.note.data)
+            reports.report_post(current_user, post_id, form.reason.data, form.note.data)
         except ValidationFailed as error:
             show_error(form, error)
         else:
@@ -60,11 +49,11 @@ def report_post(post_id: int):
 @bp.route("/report/member/<int:user_id>", methods=["GET", "POST"])
 @access(MEMBER)
 def report_member(user_id: int):
-    member = services.report_target_member(current_user, user_id)
+    member = reports.report_target_member(current_user, user_id)
     form = forms.ReportForm()
     if form.validate_on_submit():
         try:
-            services.report_member(current_user, user_id, form.reason.data, form.note.data)
+            reports.report_member(current_user, user_id, form.reason.data, form.note.data)
         except ValidationFailed as error:
             show_error(form, error)
         else:
@@ -78,14 +67,14 @@ def report_member(user_id: int):
 @bp.get("/support")
 @access(PUBLIC)
 def support():
-    country = request.args.get("country") or services.support_country(current_user)
-    country, helplines = services.crisis_resources(country)
+    country = request.args.get("country") or safety.support_country(current_user)
+    country, helplines = safety.crisis_resources(country)
     next_url = local_path(request.args.get("next"))
     return render_template("moderation/support.html", country=country, helplines=helplines,
                            next_url=next_url, about_someone=request.args.get("about") == "someone",
                            post_held=request.args.get("post") == "held",
                            message_sent=request.args.get("sent") == "message",
-                           countries=sorted(services.DEFAULT_RESOURCES.keys() - {"*"}))
+                           countries=sorted(safety.DEFAULT_RESOURCES.keys() - {"*"}))
 
 
 # -- the review queue (staff) ------------------------------------------------------------------------
@@ -94,12 +83,12 @@ def support():
 @access(STAFF)
 def queue():
     resolved = request.args.get("show") == "resolved"
-    return render_template("moderation/queue.html", rows=services.review_queue(current_user, resolved=resolved),
+    return render_template("moderation/queue.html", rows=queue_service.review_queue(current_user, resolved=resolved),
                            resolved=resolved, kinds=ItemKind)
 
 
 def _item_page(item_id: int, form=None, status: int = 200):
-    page = services.get_item(current_user, item_id)
+    page = queue_service.get_item(current_user, item_id)
     form = form or forms.ResolveForm()
     form.action.choices = choices((a.value, a.label) for a in page.actions)
     if page.row.post is not None and not form.body.data:
@@ -119,7 +108,7 @@ def item(item_id: int):
 def claim(item_id: int):
     if ActionForm().validate_on_submit():
         try:
-            services.claim(current_user, item_id)
+            queue_service.claim(current_user, item_id)
         except ValidationFailed as error:
             flash(error.message, "error")
         else:
@@ -134,7 +123,7 @@ def resolve(item_id: int):
     form.action.validate_choice = False  # the service decides which actions apply
     if form.validate_on_submit():
         try:
-            item = services.resolve(current_user, item_id, form.action.data, form.reason.data,
+            item = queue_service.resolve(current_user, item_id, form.action.data, form.reason.data,
                                     days=form.days.data, body=form.body.data)
         except ValidationFailed as error:
             show_error(form, error)
@@ -148,7 +137,7 @@ def resolve(item_id: int):
 # -- post and topic tools (staff) -------------------------------------------------------------------
 
 def _post_page(post_id: int, edit_form=None, tool_form=None, status: int = 200):
-    post, topic, author, revisions = services.post_tools(current_user, post_id)
+    post, topic, author, revisions = post_actions.post_tools(current_user, post_id)
     edit_form = edit_form or forms.EditPostForm(body=post.body_raw)
     return render_template("moderation/post.html", post=post, topic=topic, author=author,
                            revisions=revisions, edit_form=edit_form,
@@ -167,7 +156,7 @@ def post_act(post_id: int):
     form = forms.PostToolForm()
     if form.validate_on_submit():
         try:
-            services.act_on_post(current_user, post_id, form.action.data, form.reason.data)
+            post_actions.act_on_post(current_user, post_id, form.action.data, form.reason.data)
         except ValidationFailed as error:
             show_error(form, error)
         else:
@@ -182,7 +171,7 @@ def post_edit(post_id: int):
     form = forms.EditPostForm()
     if form.validate_on_submit():
         try:
-            services.act_on_post(current_user, post_id, "edit", form.reason.data, body=form.body.data)
+            post_actions.act_on_post(current_user, post_id, "edit", form.reason.data, body=form.body.data)
         except ValidationFailed as error:
             show_error(form, error)
         else:
@@ -192,7 +181,7 @@ def post_edit(post_id: int):
 
 
 def _topic_page(topic_id: int, status: int = 200, **given):
-    topic, category, posts, categories = services.get_topic(current_user, topic_id)
+    topic, category, posts, categories = topic_service.get_topic(current_user, topic_id)
     move = given.get("move_form") or forms.MoveForm()
     move.category.choices = choices((c.id, c.name) for c in categories if c.id != topic.category_id)
     split = given.get("split_form") or forms.SplitForm(category=topic.category_id)
@@ -215,7 +204,7 @@ def topic_act(topic_id: int):
     form = forms.TopicToolForm()
     if form.validate_on_submit():
         try:
-            services.set_topic_state(current_user, topic_id, form.action.data, form.reason.data)
+            topic_service.set_topic_state(current_user, topic_id, form.action.data, form.reason.data)
         except ValidationFailed as error:
             show_error(form, error)
         else:
@@ -230,7 +219,7 @@ def topic_move(topic_id: int):
     form = forms.MoveForm()
     if form.validate_on_submit():
         try:
-            services.move_topic(current_user, topic_id, form.category.data, form.reason.data)
+            topic_service.move_topic(current_user, topic_id, form.category.data, form.reason.data)
         except ValidationFailed as error:
             show_error(form, error)
         else:
@@ -245,7 +234,7 @@ def topic_merge(topic_id: int):
     form = forms.MergeForm()
     if form.validate_on_submit():
         try:
-            target = services.merge_topics(current_user, topic_id, form.target.data, form.reason.data)
+            target = topic_service.merge_topics(current_user, topic_id, form.target.data, form.reason.data)
         except ValidationFailed as error:
             show_error(form, error)
         else:
@@ -260,7 +249,7 @@ def topic_split(topic_id: int):
     form = forms.SplitForm()
     if form.validate_on_submit():
         try:
-            new = services.split_topic(current_user, topic_id, form.posts.data, form.title.data,
+            new = topic_service.split_topic(current_user, topic_id, form.posts.data, form.title.data,
                                        form.category.data, form.reason.data)
         except ValidationFailed as error:
             show_error(form, error)
@@ -278,11 +267,11 @@ def members():
     form = forms.MemberSearchForm(request.args)
     query = form.q.data if form.validate() else ""
     return render_template("moderation/members.html", form=form,
-                           rows=services.find_members(current_user, query or ""))
+                           rows=member_service.find_members(current_user, query or ""))
 
 
 def _member_page(user_id: int, form=None, status: int = 200):
-    page = services.member_overview(current_user, user_id)
+    page = member_service.member_overview(current_user, user_id)
     return render_template("moderation/member.html", page=page, member=page.row.card,
                            form=form or forms.SanctionForm()), status
 
@@ -300,9 +289,9 @@ def member_act(user_id: int):
     if form.validate_on_submit():
         try:
             if form.action.data == "unsilence":
-                target = services.lift_silence(current_user, user_id, form.reason.data)
+                target = member_service.lift_silence(current_user, user_id, form.reason.data)
             else:
-                target = services.sanction_member(current_user, user_id, form.action.data,
+                target = member_service.sanction_member(current_user, user_id, form.action.data,
                                                   form.reason.data, form.days.data)
         except ValidationFailed as error:
             show_error(form, error)
@@ -320,7 +309,7 @@ def log():
     form = forms.LogFilterForm(request.args)
     form.validate()
     page = page_number()
-    result = services.staff_log(current_user, moderator=form.moderator.data or None,
+    result = staff_log.staff_log(current_user, moderator=form.moderator.data or None,
                                 member=form.member.data or "", action=form.action.data or "", page=page)
     form.moderator.choices = choices([(0, "Anyone"), *result.moderators])
     form.action.choices = choices([("", "Any action"), *((a, wording.action_name(a)) for a in result.actions)])
@@ -334,21 +323,21 @@ def log():
 @bp.get("/history")
 @access(MEMBER)
 def history():
-    return render_template("moderation/history.html", rows=services.my_history(current_user))
+    return render_template("moderation/history.html", rows=appeal_service.my_history(current_user))
 
 
 @bp.route("/history/<int:action_id>/appeal", methods=["GET", "POST"])
 @access(MEMBER)
 def appeal(action_id: int):
     try:
-        action = services.appeal_target(current_user, action_id)
+        action = appeal_service.appeal_target(current_user, action_id)
     except ValidationFailed as error:
         flash(error.message, "info")
         return redirect(url_for("moderation.history"))
     form = forms.AppealForm()
     if form.validate_on_submit():
         try:
-            services.appeal(current_user, action_id, form.message.data)
+            appeal_service.appeal(current_user, action_id, form.message.data)
         except ValidationFailed as error:
             show_error(form, error)
         else:
@@ -360,17 +349,17 @@ def appeal(action_id: int):
 @bp.get("/appeals")
 @access(ADMIN)
 def appeals():
-    return render_template("moderation/appeals.html", rows=services.list_appeals(current_user))
+    return render_template("moderation/appeals.html", rows=appeal_service.list_appeals(current_user))
 
 
 @bp.route("/appeals/<int:appeal_id>", methods=["GET", "POST"])
 @access(ADMIN)
 def decide_appeal(appeal_id: int):
-    row = services.get_appeal(current_user, appeal_id)
+    row = appeal_service.get_appeal(current_user, appeal_id)
     form = forms.DecideAppealForm()
     if form.validate_on_submit():
         try:
-            services.decide_appeal(current_user, appeal_id, form.decision.data, form.reason.data)
+            appeal_service.decide_appeal(current_user, appeal_id, form.decision.data, form.reason.data)
         except ValidationFailed as error:
             show_error(form, error)
         else:
@@ -387,14 +376,14 @@ def words():
     form = forms.WatchedWordForm()
     if form.validate_on_submit():
         try:
-            services.add_word(current_user, form.phrase.data, form.action.data, form.message.data,
+            safety.add_word(current_user, form.phrase.data, form.action.data, form.message.data,
                               form.replacement.data)
         except ValidationFailed as error:
             show_error(form, error)
         else:
             flash("The word is watched from now on.", "success")
             return redirect(url_for("moderation.words"))
-    return render_template("moderation/words.html", form=form, words=services.list_words(current_user),
+    return render_template("moderation/words.html", form=form, words=safety.list_words(current_user),
                            remove_form=ActionForm()), _status(form)
 
 
@@ -402,7 +391,7 @@ def words():
 @access(ADMIN)
 def remove_word(word_id: int):
     if ActionForm().validate_on_submit():
-        services.remove_word(current_user, word_id)
+        safety.remove_word(current_user, word_id)
         flash("The word is no longer watched.", "success")
     return redirect(url_for("moderation.words"))
 
@@ -413,7 +402,7 @@ def resources():
     form = forms.CrisisResourceForm()
     if form.validate_on_submit():
         try:
-            services.add_resource(current_user, form.country.data, form.name.data, form.contact.data,
+            safety.add_resource(current_user, form.country.data, form.name.data, form.contact.data,
                                   form.url.data, form.position.data or 0)
         except ValidationFailed as error:
             show_error(form, error)
@@ -421,14 +410,14 @@ def resources():
             flash("The helpline is added.", "success")
             return redirect(url_for("moderation.resources"))
     return render_template("moderation/resources.html", form=form,
-                           resources=services.list_resources(current_user),
-                           defaults=services.DEFAULT_RESOURCES, remove_form=ActionForm()), _status(form)
+                           resources=safety.list_resources(current_user),
+                           defaults=safety.DEFAULT_RESOURCES, remove_form=ActionForm()), _status(form)
 
 
 @bp.post("/crisis-resources/<int:resource_id>/remove")
 @access(ADMIN)
 def remove_resource(resource_id: int):
     if ActionForm().validate_on_submit():
-        services.remove_resource(current_user, resource_id)
+        safety.remove_resource(current_user, resource_id)
         flash("The helpline is removed.", "success")
     return redirect(url_for("moderation.resources"))

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from community.db import db, utcnow
 from community.models.moderation import QueueItem
+from community.moderation import reports
 from tests.factories import PASSWORD, make_user
 from tests.moderation_support import make_scene
 
@@ -137,9 +138,7 @@ def test_member_at_risk_goes_to_the_top_and_is_resolved_with_a_reason(page, live
         first_reporter = make_user(display_name="Early bird")
         reporter = make_user(display_name="Worried friend").email
         moderator = make_user(role="moderator", display_name="Rowan").email
-        from community.moderation import services
-
-        services.report_post(first_reporter, scene.post_id, "spam")
+        reports.report_post(first_reporter, scene.post_id, "spam")
         older = db.session.query(QueueItem).one()
         older.created_at = utcnow() - timedelta(days=1)
         db.session.commit()

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from community.moderation import services
+from community.moderation import reports, safety
 from tests.browser.test_moderation_journey import sign_in
 from tests.factories import make_user
 from tests.moderation_support import make_scene
@@ -16,9 +16,9 @@ def test_admin_and_tool_pages_have_no_serious_accessibility_problems(request, li
     with app.app_context():
         scene = make_scene()
         admin = make_user(role="admin", display_name="Ada")
-        services.report_member(make_user(), scene.author_id, "harassment", "Rude")
-        services.add_word(admin, "miracle cure", "block", "No miracle cures, please.")
-        services.add_resource(admin, "FR", "SOS Amitié", "09 72 39 40 50", "https://www.sos-amitie.com")
+        reports.report_member(make_user(), scene.author_id, "harassment", "Rude")
+        safety.add_word(admin, "miracle cure", "block", "No miracle cures, please.")
+        safety.add_resource(admin, "FR", "SOS Amitié", "09 72 39 40 50", "https://www.sos-amitie.com")
         admin_email = admin.email
     sign_in(page, admin_email)
     for path, heading in [

@@ -1,7 +1,7 @@
 """The header's counts (notifications, messages, new trials, review queue) cost one statement."""
 
 from community.header import COUNTS, header_counts
-from community.moderation import services as moderation
+from community.moderation import reports as moderation
 from tests.factories import make_user
 from tests.forum_factories import first_post, make_category, make_topic
 from tests.helpers import counting_statements

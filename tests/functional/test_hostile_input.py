@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from community.db import db
 from community.models import QueueItem, TrialBullet, TrialCriterion
-from community.moderation import services as moderation
+from community.moderation import reports as moderation
 from community.reference import load_all
 from tests.factories import PASSWORD, make_user
 from tests.forum_factories import first_post, make_category, make_topic

@@ -14,8 +14,8 @@ import pytest
 
 from community.db import db, utcnow
 from community.models import User
-from community.models.moderation import Appeal, CrisisResource, MemberAction, WatchedWord
-from community.moderation import services
+from community.models.moderation import Appeal, CrisisResource, MemberAction, QueueItem, WatchedWord
+from community.moderation import reports
 from tests.factories import make_user
 from tests.forum_factories import first_post, make_category, make_topic
 
@@ -115,8 +115,8 @@ def build(me: int | None, role: str) -> dict:
     other_topic = make_topic(bystander, category, title="Another topic")
     post = first_post(topic)
     reply_id = db.session.query(type(post)).filter_by(topic_id=topic.id, number=2).one().id
-    services.report_post(bystander, post.id, "misinformation")
-    item_id = db.session.query(services.QueueItem.id).scalar()
+    reports.report_post(bystander, post.id, "misinformation")
+    item_id = db.session.query(QueueItem.id).scalar()
     actions = [MemberAction(user_id=author.id, kind="warn", reason="Be kind", created_at=utcnow())
                for _ in range(2)]
     db.session.add_all(actions)

@@ -9,7 +9,8 @@ import pytest
 
 from community.db import db
 from community.models import User
-from community.moderation import services
+from community.models.moderation import QueueItem
+from community.moderation import members, reports
 from tests.factories import make_user
 from tests.forum_factories import first_post, make_category, make_old_member, make_topic
 from tests.helpers import counting_statements
@@ -30,9 +31,9 @@ def watched_member(app):
         checkin(person, day=date(2026, 3, 17), today=date(2026, 3, 17), notes=SECRET_NOTE, wellbeing=2)
         topic = make_topic(person, make_category(members_only_default=False), title="Feeling rough today",
                            body="Anyone else tired all the time?")
-        services.report_post(make_user(), first_post(topic).id, "off_topic", "test")
+        reports.report_post(make_user(), first_post(topic).id, "off_topic", "test")
         moderator = make_user(role="moderator")
-        services.sanction_member(moderator, person.id, "warn", "Be gentle")
+        members.sanction_member(moderator, person.id, "warn", "Be gentle")
         return person.id, topic.id, first_post(topic).id
 
 
@@ -41,7 +42,7 @@ def test_a_moderator_can_never_see_a_members_email_or_health_data(app, watched_m
     person_id, topic_id, post_id = watched_member
     with app.app_context():
         _id, staff_email = member(role)
-        item_id = db.session.query(services.QueueItem.id).scalar()
+        item_id = db.session.query(QueueItem.id).scalar()
     staff = client_for(app, staff_email)
     pages = ["/moderation/", f"/moderation/items/{item_id}", "/moderation/members",
              "/moderation/members?q=private", f"/moderation/members/{person_id}", "/moderation/log",
@@ -65,7 +66,7 @@ def test_a_moderator_can_never_see_a_members_email_or_health_data(app, watched_m
 
 
 def test_the_member_card_has_no_email_field():
-    assert "email" not in services.MemberCard.__dataclass_fields__
+    assert "email" not in members.MemberCard.__dataclass_fields__
 
 
 # -- query counts -----------------------------------------------------------------------------------------
@@ -83,8 +84,8 @@ def build(app, n: int) -> int:
             author = make_old_member()
             topic = make_topic(author, category, title=f"Topic to review {i}", replies=1)
             for j, reporter in enumerate(reporters):
-                services.report_post(reporter, first_post(topic).id, ["spam", "member_at_risk"][j])
-            services.sanction_member(moderator, author.id, "warn", f"Warning {i}")
+                reports.report_post(reporter, first_post(topic).id, ["spam", "member_at_risk"][j])
+            members.sanction_member(moderator, author.id, "warn", f"Warning {i}")
             last = author.id
         return last
 

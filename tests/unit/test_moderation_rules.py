@@ -6,8 +6,9 @@ from types import SimpleNamespace
 import pytest
 
 from community.db import utcnow
+from community.models.user import Role
+from community.moderation.safety import Helpline
 from community.moderation.screening import Rule, country_for_time_zone, phrase_pattern, screen_text
-from community.moderation.services import Helpline
 from community.permissions import Guardian
 
 
@@ -147,3 +148,35 @@ def test_escalated_items_are_for_admins_and_appeals_once_by_their_owner():
     assert not Guardian(user(2, "admin")).can_appeal(action, already_appealed=False)
     assert Guardian(user(2, "admin")).can_decide_appeals() and not Guardian(user(2, "moderator")).can_decide_appeals()
     assert not Guardian(user(2, "moderator")).can_manage_watched_words()
+
+
+@pytest.mark.parametrize(("who", "allowed"), [
+    (VISITOR, False), (user(1), False), (user(1, "moderator"), False), (user(1, "admin"), True),
+])
+def test_only_admins_change_the_crisis_helplines(who, allowed):
+    assert Guardian(who).can_manage_crisis_helplines() is allowed
+
+
+def test_a_member_sees_only_the_actions_taken_on_them():
+    action = SimpleNamespace(user_id=1)
+    assert Guardian(user(1)).can_view_own_action(action)
+    assert not Guardian(user(2, "admin")).can_view_own_action(action)
+    assert not Guardian(VISITOR).can_view_own_action(action)
+
+
+@pytest.mark.parametrize(("who", "granted", "writes", "asked"), [
+    (VISITOR, True, False, False),
+    (user(1), True, False, False),
+    (user(1, "moderator"), False, False, True),
+    (user(1, "moderator"), True, True, True),
+    (user(1, Role.ADMIN), False, True, False),
+])
+def test_admins_write_news_and_moderators_once_allowed(who, granted, writes, asked):
+    lookups = []
+
+    def has_grant():
+        lookups.append(True)
+        return granted
+
+    assert Guardian(who).is_writer(has_grant) is writes
+    assert bool(lookups) is asked  # the allowance is looked up only for moderators

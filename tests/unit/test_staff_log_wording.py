@@ -10,7 +10,7 @@ import pytest
 from community.models.audit import AuditEvent
 from community.models.moderation import AppealStatus
 from community.moderation import wording
-from community.moderation.services import TOPIC_STATES
+from community.moderation.topic_tools import TOPIC_STATES
 from community.trials.curation_admin import REVIEW_ACTIONS
 
 SOURCE = Path(__file__).resolve().parents[2] / "community"
