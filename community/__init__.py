@@ -89,7 +89,7 @@ def register_logging(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from community import mail, pagecache, security
+    from community import jobs, mail, pagecache, security
     from community.db import db
     from community.errors import register_error_handlers
     from community.extensions import csrf, login_manager
@@ -101,6 +101,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.user_loader(security.load_signed_in_user)
     security.init_app(app)
     mail.init_app(app)
+    jobs.init_app(app)
     register_error_handlers(app)
 
 

@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from community.errors import DomainError
+from community.jobs.cli import jobs_cli
 from community.schema import alembic_config
 from community.tracking.cli import tracking_cli
 from community.trials.cli import trials_cli
@@ -24,6 +25,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(restore)
     app.cli.add_command(tracking_cli)
     app.cli.add_command(trials_cli)
+    app.cli.add_command(jobs_cli)
 
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
