@@ -119,10 +119,29 @@ TASKS: dict[str, Task] = {
 }
 
 
+# Jobs queued by a job running in-process wait until it has finished (and released its
+# transaction: on SQLite a second writer would wait on the first's lock).
+_follow_ups: list[list[tuple[str, tuple]]] = []
+
+
 def run_in_process(name: str, *args):
-    """Run a job here and now, in a fresh app context of the current app (its own session)."""
-    with current_app._get_current_object().app_context():
-        return TASKS[name].run(*args)
+    """Run a job here and now in a fresh app context of the current app (its own session);
+    the jobs it queues run right after it."""
+    if _follow_ups:
+        _follow_ups[-1].append((name, args))
+        return None
+    app = current_app._get_current_object()
+    _follow_ups.append([])
+    try:
+        with app.app_context():
+            result = TASKS[name].run(*args)
+        while _follow_ups[-1]:
+            follow_name, follow_args = _follow_ups[-1].pop(0)
+            with app.app_context():
+                TASKS[follow_name].run(*follow_args)
+    finally:
+        _follow_ups.pop()
+    return result
 
 
 def execute(name: str, *args):
