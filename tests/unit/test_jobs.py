@@ -16,6 +16,7 @@ from community.jobs.worker import Keeper, alive_key, run_worker
 from community.models import OutboxMessage, TrialMatch, TrialMatchState
 from community.trials import suggestions
 from tests.factories import make_user
+from tests.helpers import forget_jobs
 from tests.trials_support import give_history, load_shipped, seed_tracking_catalogues
 
 ALL = ["profile", "treatments", "flares", "symptoms", "labs"]
@@ -47,12 +48,7 @@ def on_redis(app):
     app.config.update(JOBS_REDIS_URL=REDIS_URL, JOBS_QUEUE_PREFIX=prefix, JOBS_RETRY_INTERVALS="1,2,4")
     connection = redis.Redis.from_url(REDIS_URL)
     yield connection
-    for key in connection.scan_iter(f"*{prefix}*"):
-        connection.delete(key)
-    for name in ("rq:workers",):
-        for member in connection.smembers(name):
-            if prefix.encode() in member:
-                connection.srem(name, member)
+    forget_jobs(connection, prefix)
     tasks.worker_app = None
     connection.close()
 
