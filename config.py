@@ -121,6 +121,18 @@ class Config:
     PAGE_CACHE_URL = os.environ.get("PAGE_CACHE_URL", "")
     PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 60))
 
+    # Background jobs (community.jobs). Empty: jobs run in-process after the request or
+    # command that queued them (SQLite, `make run`, tests). redis://host:6379/2: an RQ queue
+    # that `flask --app wsgi jobs worker` processes on any number of hosts.
+    JOBS_REDIS_URL = os.environ.get("JOBS_REDIS_URL", "")
+    JOBS_QUEUE_PREFIX = os.environ.get("JOBS_QUEUE_PREFIX", "lupus-commons")
+    # Seconds to wait before each retry of a failed (or abandoned) job; one retry per entry.
+    JOBS_RETRY_INTERVALS = os.environ.get("JOBS_RETRY_INTERVALS", "30,120,600,1800")
+    # How often a worker proves it is alive; a job whose worker missed three beats is retried.
+    JOBS_HEARTBEAT_SECONDS = float(os.environ.get("JOBS_HEARTBEAT_SECONDS", 5))
+    JOBS_RESULT_SECONDS = int(os.environ.get("JOBS_RESULT_SECONDS", 3600))
+    JOBS_MAIL_BATCH = 500
+
     SECURITY_HSTS = False
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 

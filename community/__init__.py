@@ -90,10 +90,11 @@ def register_logging(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from community import mail, pagecache, security
+    from community import jobs, mail, pagecache, security
     from community.db import db
     from community.errors import register_error_handlers
     from community.extensions import csrf, login_manager
+    from community.jobs import tasks as job_tasks
 
     db.init_app(app)
     pagecache.init_app(app)
@@ -102,6 +103,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.user_loader(security.load_signed_in_user)
     security.init_app(app)
     mail.init_app(app)
+    jobs.init_app(app, job_tasks.TABLE)
     register_error_handlers(app)
 
 
@@ -198,11 +200,12 @@ def register_cli(app: Flask) -> None:
     from community.cli import register_commands
     from community.forum.cli import forum_cli
     from community.insights.cli import insights_cli
+    from community.jobs.cli import jobs_cli
     from community.tracking.cli import tracking_cli
     from community.trials.cli import trials_cli
 
     register_commands(app)
-    for group in (forum_cli, insights_cli, tracking_cli, trials_cli):
+    for group in (forum_cli, insights_cli, jobs_cli, tracking_cli, trials_cli):
         app.cli.add_command(group)
 
 

@@ -48,3 +48,19 @@ def counting_statements(app):
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+def forget_jobs(connection, prefix: str) -> None:
+    """Remove every Redis key a test's job queues (named ``<prefix>-…``) left: queues, registries,
+    workers, the jobs themselves with their executions and results."""
+    job_ids = [key.decode().removeprefix("rq:job:") for key in connection.scan_iter("rq:job:*")
+               if prefix.encode() in (connection.hget(key, "origin") or b"")]
+    for job_id in job_ids:
+        for key in connection.scan_iter(f"rq:*{job_id}*"):
+            connection.delete(key)
+    for key in connection.scan_iter(f"*{prefix}*"):
+        connection.delete(key)
+    for name in ("rq:workers", "rq:queues"):
+        for member in connection.smembers(name):
+            if prefix.encode() in member:
+                connection.srem(name, member)

@@ -201,23 +201,15 @@ def recompute_member(user_id: int) -> bool:
     return ran
 
 
-def members_needing_recompute() -> list[int]:
-    """Ids of consenting members whose stored matching is stale: never computed, computed under another
-    consent, or older than the newest catalogue change (an import or curation).
-
-    Changes to a member's own records, and a new day, are noticed by ``refresh`` when their pages are
-    read (it compares a digest of their facts); they are not visible here without reading every
-    member's records.
-    """
-    newest = db.session.scalar(select(func.max(Trial.updated_at)))
+def consenting_member_ids() -> list[int]:
+    """Everyone a recompute run visits: each consenting member's ``recompute_member`` decides by the
+    digest of their facts and the catalogue whether anything changed (a new record, a new day, an
+    import), so visiting a member whose matches are current costs a read, not a re-match."""
     latest_ids = select(func.max(TrialConsent.id)).group_by(TrialConsent.user_id)
-    stale = (TrialMatchState.user_id.is_(None)) | (TrialMatchState.consent_id != TrialConsent.id)
-    if newest is not None:
-        stale = stale | (TrialMatchState.computed_at < newest)
     return list(db.session.scalars(
-        select(TrialConsent.user_id).outerjoin(TrialMatchState, TrialMatchState.user_id == TrialConsent.user_id)
+        select(TrialConsent.user_id)
         .where(TrialConsent.id.in_(latest_ids), TrialConsent.action == "given",
-               TrialConsent.version == consents.CONSENT_VERSION, stale)
+               TrialConsent.version == consents.CONSENT_VERSION)
         .order_by(TrialConsent.user_id)))
 
 

@@ -116,23 +116,22 @@ def test_the_cached_catalogue_is_kept_out_of_garbage_collection(app):
         assert again is specs
 
 
-def test_the_job_queue_entry_points_find_stale_members_and_recompute_one_at_a_time(app):
+def test_the_job_queue_entry_points_visit_consenting_members_and_recompute_one_at_a_time(app):
     with app.app_context():
         seed_tracking_catalogues()
         load_shipped()
         member, other, never = crafted_member(), crafted_member(), crafted_member()
         suggestions.give_consent(member, categories=ALL, email_updates=False)
         suggestions.give_consent(other, categories=ALL, email_updates=False)
-        assert matching_runs.members_needing_recompute() == []
+        assert matching_runs.consenting_member_ids() == sorted([member.id, other.id])
+        assert matching_runs.recompute_member(member.id) is False  # current: nothing to re-match
         assert matching_runs.recompute_member(never.id) is False  # no consent: nothing derived
         assert db.session.get(TrialMatchState, never.id) is None
         import_records(records_in(study("NCT09600001", max_age="90 Years")))
-        assert matching_runs.members_needing_recompute() == sorted([member.id, other.id])
         assert matching_runs.recompute_member(member.id) is True
-        assert matching_runs.members_needing_recompute() == [other.id]
         assert matching_runs.recompute_member(member.id) is False  # already current
         suggestions.withdraw_consent(other)
-        assert matching_runs.members_needing_recompute() == []
+        assert matching_runs.consenting_member_ids() == [member.id]
         assert matching_runs.recompute_member(other.id) is False
         fresh = crafted_member()
         suggestions.give_consent(fresh, categories=ALL, email_updates=False)
