@@ -10,8 +10,6 @@ a whole post row. This index holds just the id and the columns the check needs: 
 answers the check from the index (a "covering index") and reads far fewer pages. The name
 has "_fts" in it so autogenerate leaves it alone, like the other search artefacts.
 PostgreSQL needs nothing here (its check reads the rows the GIN index scan already visits).
-
-(down_revision is the head when this was written; the integrator rechains it.)
 """
 from collections.abc import Sequence
 
