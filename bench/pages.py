@@ -166,7 +166,7 @@ def checkin_body(page: str) -> str:
 
 def statements_per_page(app, pages: dict[str, str]) -> dict[str, int]:
     """SQL statements each page costs, counted in-process after one warm-up request."""
-    from tests.helpers import counting_statements
+    from tests.support.observe import counting_statements
 
     client = app.test_client()
     token = CSRF.search(client.get("/auth/login").text).group(1)

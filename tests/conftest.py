@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, inspect, text
 from community import create_app
 from community.db import Base, build_engine
 from config import TestConfig
-from tests.factories import PASSWORD, make_user
+from tests.support.factories import PASSWORD, make_user
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')

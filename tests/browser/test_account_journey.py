@@ -5,7 +5,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from tests.helpers import last_email, link_in
+from tests.support.observe import last_email, link_in
 
 EMAIL = "juniper@example.org"
 FIRST_PASSWORD = "violet tea at dawn"

@@ -8,8 +8,8 @@ from playwright.sync_api import expect
 from community.db import utcnow
 from community.forum.bookmarks import send_reminders
 from tests.browser.test_moderation_journey import sign_in
-from tests.forum_factories import make_category, make_old_member, make_topic
-from tests.helpers import last_email, link_in
+from tests.support.forum import make_category, make_old_member, make_topic
+from tests.support.observe import last_email, link_in
 
 
 def test_a_bookmark_reminder_email_goes_out_on_its_date(page, live_server, check_a11y):

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from community.db import db
 from community.forum.seed import load_categories
-from tests.factories import PASSWORD, make_user
+from tests.support.factories import PASSWORD, make_user
 
 TITLE = "Does anyone else get worse in the cold?"
 
@@ -147,7 +147,7 @@ def test_composer_autosaves_a_draft_with_javascript(page, live_server, check_a11
 
 def test_topic_page_is_usable_on_a_small_phone(browser, live_server, check_a11y):
     app = live_server.app
-    from tests.forum_factories import make_category, make_topic
+    from tests.support.forum import make_category, make_topic
 
     with app.app_context():
         topic_id = make_topic(make_user(), make_category(), replies=3,

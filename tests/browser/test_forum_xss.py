@@ -20,7 +20,7 @@ from community.db import db
 from community.forum import posting, reading
 from community.forum.seed import load_categories
 from community.models.forum import Category, TopicWatch
-from tests.factories import PASSWORD, make_user
+from tests.support.factories import PASSWORD, make_user
 
 PAYLOADS = [line.replace("\\n", "\n") for line in
             (Path(__file__).parent.parent / "data" / "xss_payloads.txt").read_text(encoding="utf-8").splitlines()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from community.insights.refresh import refresh
-from tests.factories import PASSWORD
-from tests.insights_support import TODAY, member, on, rated
-from tests.tracking_support import seed_catalogues
+from tests.support.factories import PASSWORD
+from tests.support.insights import TODAY, member, on, rated
+from tests.support.tracking import seed_catalogues
 
 
 def test_insights_pages_with_numbers_are_accessible(page, live_server, check_a11y):

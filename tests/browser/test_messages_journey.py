@@ -7,8 +7,8 @@ from playwright.sync_api import expect
 
 from community.db import utcnow
 from tests.browser.test_moderation_journey import sign_in, sign_out
-from tests.factories import make_user
-from tests.forum_factories import make_old_member
+from tests.support.factories import make_user
+from tests.support.forum import make_old_member
 
 
 def test_two_members_converse_a_third_cannot_read_a_report_shows_staff_only_that_part(

@@ -8,8 +8,8 @@ from playwright.sync_api import expect
 from community.db import db, utcnow
 from community.models.moderation import QueueItem
 from community.moderation import reports
-from tests.factories import PASSWORD, make_user
-from tests.moderation_support import make_scene
+from tests.support.factories import PASSWORD, make_user
+from tests.support.moderation import make_scene
 
 
 def sign_in(page, email: str) -> None:

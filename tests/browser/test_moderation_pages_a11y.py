@@ -5,8 +5,8 @@ from playwright.sync_api import expect
 
 from community.moderation import reports, safety
 from tests.browser.test_moderation_journey import sign_in
-from tests.factories import make_user
-from tests.moderation_support import make_scene
+from tests.support.factories import make_user
+from tests.support.moderation import make_scene
 
 
 @pytest.mark.parametrize("viewport", ["page", "phone_page"])

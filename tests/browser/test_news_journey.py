@@ -2,7 +2,7 @@
 
 from playwright.sync_api import expect
 
-from tests.helpers import last_email, link_in
+from tests.support.observe import last_email, link_in
 
 EMAIL = "rosa@example.org"
 PASSWORD = "amber river lantern"

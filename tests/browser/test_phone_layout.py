@@ -13,9 +13,9 @@ from community.models import Trial, User
 from community.models.forum import Notification, Post
 from community.tracking import checkin_log, common
 from community.trials import suggestions
-from tests.factories import PASSWORD, make_user
-from tests.forum_factories import make_category, make_topic
-from tests.trials_support import give_history, load_shipped, seed_tracking_catalogues
+from tests.support.factories import PASSWORD, make_user
+from tests.support.forum import make_category, make_topic
+from tests.support.trials import give_history, load_shipped, seed_tracking_catalogues
 
 FIRST_SCREEN = 250  # px from the top of a 390×844 screen that must reach the page's own heading
 

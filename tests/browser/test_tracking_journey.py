@@ -8,8 +8,8 @@ from datetime import timedelta
 from community.db import db
 from community.models import User
 from community.tracking import checkin_log, common
-from tests.factories import PASSWORD, make_user
-from tests.tracking_support import seed_catalogues, symptom_id
+from tests.support.factories import PASSWORD, make_user
+from tests.support.tracking import seed_catalogues, symptom_id
 
 
 def follow(page, locator) -> None:

@@ -15,8 +15,8 @@ from community.tracking import (
     preferences,
     treatment_log,
 )
-from tests.factories import PASSWORD, make_user
-from tests.tracking_support import seed_catalogues, symptom_id
+from tests.support.factories import PASSWORD, make_user
+from tests.support.tracking import seed_catalogues, symptom_id
 
 
 def test_every_tracking_page_with_records_is_accessible(page, live_server, check_a11y):

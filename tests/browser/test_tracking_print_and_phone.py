@@ -17,8 +17,8 @@ from community.tracking import (
     preferences,
     treatment_log,
 )
-from tests.factories import PASSWORD, make_user
-from tests.tracking_support import lab, medication_id, seed_catalogues, symptom_id, treatment
+from tests.support.factories import PASSWORD, make_user
+from tests.support.tracking import lab, medication_id, seed_catalogues, symptom_id, treatment
 
 SYMPTOMS = ("fatigue", "joint-pain", "brain-fog", "headache", "malar-rash", "low-mood", "hair-loss", "ulcers")
 

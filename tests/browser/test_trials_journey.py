@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from community.db import db
 from community.models import TrialMatch
-from tests.factories import PASSWORD, make_user
-from tests.trials_support import give_history, load_shipped, seed_tracking_catalogues
+from tests.support.factories import PASSWORD, make_user
+from tests.support.trials import give_history, load_shipped, seed_tracking_catalogues
 
 
 def follow(page, locator) -> None:

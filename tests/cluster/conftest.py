@@ -36,7 +36,7 @@ from tests.conftest import (
     private_schema,
     with_search_path,
 )
-from tests.factories import PASSWORD
+from tests.support.factories import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = "redis://127.0.0.1:6379/14"
@@ -132,7 +132,7 @@ class Cluster:
     a: Instance
     b: Instance
     database_url: str
-    members: list[str]  # emails, all with tests.factories.PASSWORD
+    members: list[str]  # emails, all with tests.support.factories.PASSWORD
     topics: dict[str, int]  # what each test writes to: "replies", "reports", "faults"
     first_posts: dict[str, int]
     handed_out: int = 0
@@ -225,7 +225,7 @@ def _seed(database_url: str) -> tuple[list[str], dict[str, int], dict[str, int]]
     from community.schema import alembic_config
     from config import DevelopmentConfig
     from tests.cluster.served_app import SETTINGS
-    from tests.forum_factories import first_post, make_category, make_topic
+    from tests.support.forum import first_post, make_category, make_topic
 
     app = create_app({"_base": DevelopmentConfig, "DATABASE_URL": database_url, "MAIL_BACKEND": "outbox",
                       **SETTINGS})

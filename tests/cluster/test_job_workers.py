@@ -19,7 +19,7 @@ from rq.registry import FailedJobRegistry, FinishedJobRegistry, StartedJobRegist
 from sqlalchemy import delete, func, select
 
 from tests.cluster.conftest import ROOT, _private_database
-from tests.helpers import forget_jobs
+from tests.support.observe import forget_jobs
 
 pytestmark = pytest.mark.cluster
 
@@ -39,8 +39,8 @@ def _seed(database_url: str) -> tuple[list[int], list[int]]:
     from community.schema import alembic_config
     from community.trials import suggestions
     from config import DevelopmentConfig
-    from tests.factories import make_user
-    from tests.trials_support import load_shipped
+    from tests.support.factories import make_user
+    from tests.support.trials import load_shipped
 
     app = create_app({"_base": DevelopmentConfig, "DATABASE_URL": database_url, "MAIL_BACKEND": "outbox",
                       "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 1024, "ARGON2_PARALLELISM": 1})

@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 from community.db import db
 from community.models import AuditEvent, OutboxMessage, User
 from tests.conftest import AuthActions
-from tests.factories import PASSWORD, make_user
-from tests.helpers import last_email, link_in
+from tests.support.factories import PASSWORD, make_user
+from tests.support.observe import last_email, link_in
 
 
 def test_member_edits_their_profile_and_it_shows_publicly(app, client, auth):
@@ -129,7 +129,7 @@ def test_staff_log_rows_about_a_deleted_member_are_kept(app, client, auth):
 def _forum_scene(app, me_id: int) -> dict:
     """Topics around a leaving member: their replies, a topic others answered, one nobody did."""
     from community.models.forum import Post, PostRevision
-    from tests.forum_factories import first_post, make_category, make_old_member, make_topic
+    from tests.support.forum import first_post, make_category, make_old_member, make_topic
 
     with app.app_context():
         me, other = db.session.get(User, me_id), make_old_member(display_name="Stays")

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from community.db import db
 from community.models import AuditEvent, User
-from tests.factories import make_user
+from tests.support.factories import make_user
 
 
 def test_admin_changes_a_role_with_a_reason_and_it_is_audited(app, client, auth):

@@ -8,9 +8,9 @@ from community import audit
 from community.db import db
 from community.models import AuditEvent, User
 from community.trials import suggestions
-from tests.factories import make_user
-from tests.moderation_support import client_for, member, text
-from tests.trials_support import load_shipped, seed_tracking_catalogues
+from tests.support.factories import make_user
+from tests.support.moderation import client_for, member, text
+from tests.support.trials import load_shipped, seed_tracking_catalogues
 
 
 @pytest.fixture

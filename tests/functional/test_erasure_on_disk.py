@@ -12,8 +12,8 @@ from community.db import db
 from community.schema import alembic_config
 from config import TestConfig
 from tests.conftest import FormClient
-from tests.factories import PASSWORD, make_user
-from tests.tracking_support import checkin, seed_catalogues
+from tests.support.factories import PASSWORD, make_user
+from tests.support.tracking import checkin, seed_catalogues
 
 NOTE = "zq-private-note: started methotrexate, scared about my kidneys"
 

@@ -20,9 +20,9 @@ from community.models.forum import (
     Topic,
     TopicWatch,
 )
-from tests.factories import PASSWORD, make_user
-from tests.forum_factories import first_post, make_category, make_old_member, make_topic
-from tests.helpers import counting_statements, emails_to
+from tests.support.factories import PASSWORD, make_user
+from tests.support.forum import first_post, make_category, make_old_member, make_topic
+from tests.support.observe import counting_statements, emails_to
 
 
 @pytest.fixture(autouse=True)
@@ -829,7 +829,7 @@ def test_pinned_topics_lead_their_category_but_not_latest(app, client):
 
 def test_an_author_sees_their_own_held_topic_listed_and_found_marked_as_waiting_and_nobody_else_does(
         app, category):
-    from tests.moderation_support import client_for
+    from tests.support.moderation import client_for
 
     slug, _ = category
     app.config["MODERATION_HOLD_FIRST_POSTS"] = 1

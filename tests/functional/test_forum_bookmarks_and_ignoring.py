@@ -10,8 +10,8 @@ from sqlalchemy import select
 from community.db import db, utcnow
 from community.forum.bookmarks import send_reminders
 from community.models import Bookmark, MemberBlock, Notification, Post, User
-from tests.forum_factories import first_post, make_category, make_old_member, make_topic
-from tests.helpers import emails_to, last_email, link_in
+from tests.support.forum import first_post, make_category, make_old_member, make_topic
+from tests.support.observe import emails_to, last_email, link_in
 
 
 def scene(app) -> dict:
@@ -156,7 +156,7 @@ def test_staff_cannot_be_ignored(app, client, auth):
 
 def test_export_and_deletion_cover_bookmarks_and_ignores(app, client, auth):
     from community.account.services import delete_account, export_data
-    from tests.factories import PASSWORD
+    from tests.support.factories import PASSWORD
 
     ids = scene(app)
     auth.login(ids["ida"])

@@ -8,7 +8,7 @@ from community.db import db
 from community.forum import posting
 from community.models import User
 from community.models.forum import Category, Post, Topic
-from tests.forum_factories import make_category, make_old_member, make_topic
+from tests.support.forum import make_category, make_old_member, make_topic
 
 WRITERS = 8
 

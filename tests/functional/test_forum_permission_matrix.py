@@ -8,8 +8,8 @@ import pytest
 
 from community.db import db
 from community.models import User
-from tests.factories import make_user
-from tests.forum_factories import first_post, make_category, make_topic
+from tests.support.factories import make_user
+from tests.support.forum import first_post, make_category, make_topic
 
 ROLES = ["anonymous", "member", "author", "moderator", "admin"]
 OK, LOGIN, HIDDEN, REDIRECT = 200, "login", 404, 302

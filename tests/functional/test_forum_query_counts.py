@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 
 from community.db import db
-from tests.factories import make_user
-from tests.forum_factories import make_category, make_old_member, make_topic
-from tests.helpers import counting_statements
+from tests.support.factories import make_user
+from tests.support.forum import make_category, make_old_member, make_topic
+from tests.support.observe import counting_statements
 
 
 def build(app, n: int) -> dict:

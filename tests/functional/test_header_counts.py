@@ -2,9 +2,9 @@
 
 from community.header import COUNTS, header_counts
 from community.moderation import reports as moderation
-from tests.factories import make_user
-from tests.forum_factories import first_post, make_category, make_topic
-from tests.helpers import counting_statements
+from tests.support.factories import make_user
+from tests.support.forum import first_post, make_category, make_topic
+from tests.support.observe import counting_statements
 
 
 def test_all_header_counts_are_one_statement_and_zero_where_they_do_not_apply(app):

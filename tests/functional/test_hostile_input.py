@@ -15,9 +15,9 @@ from community.db import db
 from community.models import QueueItem, TrialBullet, TrialCriterion
 from community.moderation import reports as moderation
 from community.reference import load_all
-from tests.factories import PASSWORD, make_user
-from tests.forum_factories import first_post, make_category, make_topic
-from tests.tracking_support import checkin, flare, lab, treatment
+from tests.support.factories import PASSWORD, make_user
+from tests.support.forum import first_post, make_category, make_topic
+from tests.support.tracking import checkin, flare, lab, treatment
 
 HUGE = str(2**63)
 NINES = "9" * 400

@@ -12,8 +12,8 @@ from community.db import db
 from community.insights import services
 from community.insights.refresh import refresh
 from community.models import InsightsConsent, User
-from tests.insights_support import TODAY, member, on, rated
-from tests.tracking_support import seed_catalogues
+from tests.support.insights import TODAY, member, on, rated
+from tests.support.tracking import seed_catalogues
 
 HCQ = "/insights/treatments/hydroxychloroquine"
 
@@ -227,7 +227,7 @@ def test_the_dashboard_offers_members_like_me_by_diagnosis_and_age_band(app, cli
 
 # -- the treatment's own rating ------------------------------------------------------------------
 def test_a_member_rates_how_well_a_treatment_works_and_sees_it(app, client, auth, catalogues):
-    from tests.tracking_support import medication_id
+    from tests.support.tracking import medication_id
 
     auth.sign_in_as()
     with app.app_context():
@@ -248,7 +248,7 @@ def test_a_member_rates_how_well_a_treatment_works_and_sees_it(app, client, auth
 
 # -- a page is a bounded read, whatever the community's size -------------------------------------
 def _statements(app, client, urls) -> dict[str, int]:
-    from tests.helpers import counting_statements
+    from tests.support.observe import counting_statements
 
     counts = {}
     for url in urls:
@@ -295,7 +295,7 @@ def test_a_members_own_treatment_links_to_what_members_report_about_it(app, clie
 
 
 def test_a_forum_topic_naming_a_medicine_links_members_to_its_page(app, client, auth, catalogues):
-    from tests.forum_factories import make_category, make_topic
+    from tests.support.forum import make_category, make_topic
 
     with app.app_context():
         author, category = member(consent=False), make_category(members_only_default=False)

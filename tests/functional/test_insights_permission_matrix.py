@@ -16,8 +16,8 @@ from community.insights import services
 from community.insights.refresh import refresh
 from community.models import User
 from tests.conftest import AuthActions
-from tests.insights_support import TODAY, member, on, rated
-from tests.tracking_support import medication_id, seed_catalogues
+from tests.support.insights import TODAY, member, on, rated
+from tests.support.tracking import medication_id, seed_catalogues
 
 VIEWERS = ["anonymous", "contributor", "other", "moderator", "admin"]
 OK, LOGIN, ALLOWED = 200, "login", "allowed"

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from community import mail
 from community.db import db, utcnow
 from community.models import OutboxMessage
-from tests.factories import make_user
+from tests.support.factories import make_user
 
 
 class Recorder:

@@ -20,9 +20,9 @@ from community.models import (
     User,
     WatchedWord,
 )
-from tests.factories import PASSWORD
-from tests.forum_factories import make_category, make_old_member, make_topic
-from tests.helpers import emails_to, last_email, link_in
+from tests.support.factories import PASSWORD
+from tests.support.forum import make_category, make_old_member, make_topic
+from tests.support.observe import emails_to, last_email, link_in
 
 
 def member(app, **fields) -> tuple[int, str]:
@@ -185,7 +185,7 @@ def test_a_block_stops_new_messages_and_is_never_announced(app, client, auth):
 
 def test_staff_cannot_be_blocked(app, client, auth):
     with app.app_context():
-        from tests.factories import make_user
+        from tests.support.factories import make_user
 
         moderator_id = make_user(role="moderator").id
     auth.sign_in_as("member")

@@ -11,8 +11,8 @@ import pytest
 
 from community.db import db, utcnow
 from community.models import Conversation, ConversationMember, Message, User
-from tests.factories import make_user
-from tests.forum_factories import make_old_member
+from tests.support.factories import make_user
+from tests.support.forum import make_old_member
 
 ROLES = ["anonymous", "member", "participant", "moderator", "admin"]
 OK, LOGIN, HIDDEN, REDIRECT = 200, "login", 404, 302

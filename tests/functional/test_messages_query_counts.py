@@ -9,8 +9,8 @@ import re
 
 from community.db import db
 from community.models import Conversation, ConversationMember, Message
-from tests.forum_factories import make_old_member
-from tests.helpers import counting_statements
+from tests.support.forum import make_old_member
+from tests.support.observe import counting_statements
 
 
 def conversation_with(me_id: int, messages: int) -> int:

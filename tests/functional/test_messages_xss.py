@@ -11,7 +11,7 @@ from community.errors import ValidationFailed
 from community.messages import services
 from community.models import Conversation, User
 from tests.browser.test_forum_xss import PAYLOADS, unsafe_markup
-from tests.forum_factories import make_old_member
+from tests.support.forum import make_old_member
 
 
 def test_no_payload_survives_in_a_conversation_or_the_inbox(app, client, auth):

@@ -12,8 +12,7 @@ from community.db import db, utcnow
 from community.models import AuditEvent, User
 from community.models.forum import Category, Notification, Post, PostRevision, Topic, TopicWatch
 from community.models.moderation import Appeal, MemberAction, QueueItem, Report, WatchedWord
-from tests.helpers import emails_to
-from tests.moderation_support import (
+from tests.support.moderation import (
     MISINFORMATION,
     client_for,
     make_scene,
@@ -21,6 +20,7 @@ from tests.moderation_support import (
     old_member,
     text,
 )
+from tests.support.observe import emails_to
 
 
 @pytest.fixture(autouse=True)
@@ -528,7 +528,7 @@ def tool(moderator, topic_id, path, data):
 def test_pin_lock_hide_and_move_a_topic(app, scene):
     with app.app_context():
         _mod, mod_email = member("moderator")
-        from tests.forum_factories import make_category
+        from tests.support.forum import make_category
 
         other = make_category(name="Daily life")
         other_id = other.id
@@ -558,7 +558,7 @@ def test_pin_lock_hide_and_move_a_topic(app, scene):
 def test_merge_two_topics_and_split_replies_out(app, scene):
     with app.app_context():
         _mod, mod_email = member("moderator")
-        from tests.forum_factories import make_old_member, make_topic
+        from tests.support.forum import make_old_member, make_topic
 
         other = make_topic(make_old_member(), db.session.get(Category, scene.category_id),
                            title="Duplicate cures thread", replies=2)

@@ -16,8 +16,8 @@ from community.db import db, utcnow
 from community.models import User
 from community.models.moderation import Appeal, CrisisResource, MemberAction, QueueItem, WatchedWord
 from community.moderation import reports
-from tests.factories import make_user
-from tests.forum_factories import first_post, make_category, make_topic
+from tests.support.factories import make_user
+from tests.support.forum import first_post, make_category, make_topic
 
 ROLES = ["anonymous", "member", "silenced", "suspended", "author", "moderator", "admin"]
 OK, LOGIN, HIDDEN, REDIRECT = 200, "login", 404, 302

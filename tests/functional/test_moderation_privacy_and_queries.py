@@ -11,11 +11,11 @@ from community.db import db
 from community.models import User
 from community.models.moderation import QueueItem
 from community.moderation import members, reports
-from tests.factories import make_user
-from tests.forum_factories import first_post, make_category, make_old_member, make_topic
-from tests.helpers import counting_statements
-from tests.moderation_support import client_for, member, text
-from tests.tracking_support import checkin, seed_catalogues
+from tests.support.factories import make_user
+from tests.support.forum import first_post, make_category, make_old_member, make_topic
+from tests.support.moderation import client_for, member, text
+from tests.support.observe import counting_statements
+from tests.support.tracking import checkin, seed_catalogues
 
 SECRET_NOTE = "Prednisone 40mg tapering, kidney biopsy next week"
 EMAIL = "private.person@example.org"

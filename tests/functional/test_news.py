@@ -10,7 +10,7 @@ from community.db import db
 from community.models import Article, ArticleRevision, AuditEvent, NewsWriter, User
 from community.models.trials import Trial
 from community.news import services
-from tests.factories import PASSWORD, make_user
+from tests.support.factories import PASSWORD, make_user
 
 ARTICLE = {"title": "Anifrolumab: what the IRIS study is testing", "summary": "A plain-language look.",
            "body": "# Breaking down the science\n\nType I interferon is *busy* in lupus.",

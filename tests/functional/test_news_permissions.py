@@ -6,7 +6,7 @@ from sqlalchemy import select
 from community.db import db
 from community.models import Article, ArticleTag
 from community.models.news import ArticleStatus
-from tests.factories import make_user
+from tests.support.factories import make_user
 
 ROLES = ["anonymous", "member", "moderator", "writer", "admin"]
 OK, LOGIN, HIDDEN, REDIRECT = 200, "login", 404, 302

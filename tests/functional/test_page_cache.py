@@ -14,8 +14,8 @@ from sqlalchemy import select
 from community.db import db
 from community.models.forum import Post
 from tests.functional.test_news import slug_of, write_article
-from tests.helpers import counting_statements
-from tests.moderation_support import client_for, make_scene, member, old_member, text
+from tests.support.moderation import client_for, make_scene, member, old_member, text
+from tests.support.observe import counting_statements
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ import time
 from community.db import db
 from community.models import User
 from tests.conftest import AuthActions
-from tests.factories import make_user
-from tests.helpers import emails_to, last_email, link_in
+from tests.support.factories import make_user
+from tests.support.observe import emails_to, last_email, link_in
 
 NEW = "quiet garden lantern"
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.factories import make_user
+from tests.support.factories import make_user
 
 ROLES = ["anonymous", "member", "moderator", "admin"]
 OK, LOGIN, HOME, HIDDEN, REDIRECT = 200, "login", "home", 404, 302

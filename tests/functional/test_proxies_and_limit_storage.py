@@ -5,7 +5,7 @@ import pytest
 
 from community import create_app
 from config import ProductionConfig, TestConfig, refuse_per_process_limits
-from tests.factories import PASSWORD, make_user
+from tests.support.factories import PASSWORD, make_user
 
 PROXY = "127.0.0.1"  # nginx on the same host, as in the README
 

@@ -4,8 +4,8 @@ from sqlalchemy import func, select
 
 from community.db import db
 from community.models import User
-from tests.factories import PASSWORD, make_user
-from tests.helpers import emails_to, last_email, link_in
+from tests.support.factories import PASSWORD, make_user
+from tests.support.observe import emails_to, last_email, link_in
 
 GOOD = {"email": "Maya@Example.org", "display_name": "Maya", "password": "violet tea at dawn",
         "time_zone": "Europe/London", "agree": "y"}

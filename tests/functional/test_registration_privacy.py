@@ -9,8 +9,8 @@ import time
 import pytest
 
 from tests.conftest import CSRF_INPUT
-from tests.factories import make_user
-from tests.helpers import emails_to
+from tests.support.factories import make_user
+from tests.support.observe import emails_to
 
 KNOWN, UNKNOWN = "sam@example.org", "kim@example.org"
 FORM = {"display_name": "Rowan", "password": "violet tea at dawn", "time_zone": "Europe/London", "agree": "y"}

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from community.account import services as account_services
 from community.db import db, utcnow
 from community.models import User
-from tests.factories import PASSWORD, make_user
+from tests.support.factories import PASSWORD, make_user
 
 WRONG = "and password don&#39;t match an account"
 

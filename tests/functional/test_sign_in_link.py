@@ -8,8 +8,8 @@ import pytest
 
 from community.db import db, utcnow
 from community.models import User
-from tests.factories import PASSWORD, make_user
-from tests.helpers import emails_to, last_email, link_in
+from tests.support.factories import PASSWORD, make_user
+from tests.support.observe import emails_to, last_email, link_in
 
 MAYA = "maya@example.org"
 

@@ -18,8 +18,8 @@ from community.models import HealthProfile, LabResult, User
 from community.tracking import catalogue, common, health_profile, lab_log, treatment_log
 from community.trials import evidence
 from community.trials.matching import HistoryFact
-from tests.factories import PASSWORD, make_user
-from tests.tracking_support import lab_test_id, seed_catalogues
+from tests.support.factories import PASSWORD, make_user
+from tests.support.tracking import lab_test_id, seed_catalogues
 
 PROFILE = "/tracking/profile"
 THIS_YEAR = date.today().year  # the service's limit is the member's local year; a test can't sit on New Year's Eve
@@ -303,7 +303,7 @@ def test_matching_reads_diagnosis_date_doses_and_lab_ranges(app, recorded):
 
 
 def test_reading_the_history_costs_no_extra_query(app, recorded):
-    from tests.helpers import counting_statements
+    from tests.support.observe import counting_statements
 
     user_id, today = recorded
     with counting_statements(app) as without, app.app_context():

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from community.db import db
 from community.models import CheckIn, Flare, LabResult, OutboxMessage, Symptom, Treatment, User
 from community.tracking import checkin_log, common, health_profile, preferences
-from tests.tracking_support import seed_catalogues, symptom_id
+from tests.support.tracking import seed_catalogues, symptom_id
 
 
 @pytest.fixture
@@ -225,7 +225,7 @@ def test_bad_doses_are_explained(app, client, member, dose, message):
 def test_treatment_from_the_catalogue_then_a_dose_change_and_a_stop(app, client, member):
     day = today(app, member)
     with app.app_context():
-        from tests.tracking_support import medication_id
+        from tests.support.tracking import medication_id
 
         pred = medication_id("prednisone")
     client.submit("/tracking/treatments/new", {"medication_id": str(pred), "name": "", "dose": "20",
@@ -402,7 +402,7 @@ def test_the_checkin_day_is_the_members_own_local_date(app, client, auth, monkey
 
 
 def test_deleting_the_account_erases_every_tracking_record(app, client, member):
-    from tests.factories import PASSWORD
+    from tests.support.factories import PASSWORD
 
     day = today(app, member)
     client.submit("/tracking/check-in", {"day": day.isoformat(), "custom_symptom": "Tingling", "custom_severity": "1"})
@@ -544,7 +544,7 @@ def test_doctor_summary_prints_full_dates_says_what_lately_compares_and_lists_wh
 def test_labs_page_charts_c3_in_one_unit_and_anti_dsdna_titres_as_titres(app, client, member):
     day = today(app, member)
     with app.app_context():
-        from tests.tracking_support import lab_test_id
+        from tests.support.tracking import lab_test_id
 
         c3, dsdna = lab_test_id("c3"), lab_test_id("anti-dsdna")
     for n, (test, value, unit) in enumerate([(c3, "0.6", ""), (c3, "55", "mg/dL"), (dsdna, "1:160", ""),

@@ -24,8 +24,8 @@ from community.tracking import (
     preferences,
     treatment_log,
 )
-from tests.factories import make_user
-from tests.tracking_support import seed_catalogues, symptom_id
+from tests.support.factories import make_user
+from tests.support.tracking import seed_catalogues, symptom_id
 
 SECRET = "owner-secret-7c1d"
 

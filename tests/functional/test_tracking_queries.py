@@ -17,9 +17,9 @@ from community.models import (
     TreatmentSideEffect,
 )
 from community.tracking import common
-from tests.factories import make_user
-from tests.helpers import counting_statements
-from tests.tracking_support import seed_catalogues, symptom_id
+from tests.support.factories import make_user
+from tests.support.observe import counting_statements
+from tests.support.tracking import seed_catalogues, symptom_id
 
 MAX_STATEMENTS = 16
 SLUGS = ("fatigue", "joint-pain", "brain-fog", "headache", "malar-rash")

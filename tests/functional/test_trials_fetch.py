@@ -13,7 +13,7 @@ from sqlalchemy import select
 from community.db import db
 from community.models import Trial
 from community.trials import client
-from tests.trials_support import study
+from tests.support.trials import study
 
 PAGES = {
     None: {"totalCount": 3, "studies": [study("NCT09100001"), study("NCT09100002")], "nextPageToken": "tok2"},

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from community.db import db
 from community.models import AuditEvent, Trial, TrialConsent, TrialCriterion, TrialMatch, User
 from community.trials.importer import import_records, records_in
-from tests.helpers import counting_statements
-from tests.trials_support import give_history, load_shipped, seed_tracking_catalogues, study
+from tests.support.observe import counting_statements
+from tests.support.trials import give_history, load_shipped, seed_tracking_catalogues, study
 
 ALL = ["profile", "treatments", "flares", "symptoms", "labs"]
 

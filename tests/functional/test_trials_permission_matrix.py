@@ -13,8 +13,8 @@ from sqlalchemy import select
 from community.db import db
 from community.models import TrialBullet, TrialCriterion, User
 from community.trials import consents, interests, suggestions
-from tests.factories import make_user
-from tests.trials_support import give_history, load_shipped, seed_tracking_catalogues
+from tests.support.factories import make_user
+from tests.support.trials import give_history, load_shipped, seed_tracking_catalogues
 
 SECRET = "Secretumab-7c1d"
 VIEWERS = ["anonymous", "owner", "other", "moderator", "admin"]

@@ -25,7 +25,7 @@ from community.models import (
     TrialMatch,
 )
 from community.trials.importer import import_records, records_in
-from tests.trials_support import add_lab, seed_tracking_catalogues, study
+from tests.support.trials import add_lab, seed_tracking_catalogues, study
 
 CORPUS = {r["nctId"]: r for r in json.loads(
     (Path(__file__).resolve().parents[1] / "data" / "ctgov-lupus-eligibility.json").read_text(encoding="utf-8"))}

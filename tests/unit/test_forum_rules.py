@@ -120,7 +120,7 @@ def test_highlight_escapes_everything_but_the_markers():
 
 def test_limits_raise_validation_errors_on_the_right_fields(app):
     from community.forum.posting import check_posting_limits
-    from tests.factories import make_user
+    from tests.support.factories import make_user
 
     app.config["FORUM_POST_COOLDOWN_SECONDS"] = 0
     with app.app_context():

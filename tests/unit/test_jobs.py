@@ -16,9 +16,9 @@ from community.jobs.worker import Keeper, alive_key, run_worker
 from community.models import OutboxMessage, TrialMatch, TrialMatchState
 from community.trials import suggestions
 from community.trials.matching_runs import consenting_member_ids
-from tests.factories import make_user
-from tests.helpers import forget_jobs
-from tests.trials_support import give_history, load_shipped, seed_tracking_catalogues
+from tests.support.factories import make_user
+from tests.support.observe import forget_jobs
+from tests.support.trials import give_history, load_shipped, seed_tracking_catalogues
 
 ALL = ["profile", "treatments", "flares", "symptoms", "labs"]
 REDIS_URL = "redis://127.0.0.1:6379/13"

@@ -6,7 +6,7 @@ from community import userdata
 from community.account.services import delete_account, export_data
 from community.db import Base, db
 from community.models import User
-from tests.factories import PASSWORD, make_user
+from tests.support.factories import PASSWORD, make_user
 
 
 def user_linked_tables() -> dict[str, set[str]]:

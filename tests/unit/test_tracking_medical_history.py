@@ -6,8 +6,8 @@ import pytest
 
 from community.errors import ValidationFailed
 from community.tracking import catalogue, health_profile
-from tests.factories import make_user
-from tests.tracking_support import TODAY, seed_catalogues
+from tests.support.factories import make_user
+from tests.support.tracking import TODAY, seed_catalogues
 
 
 @pytest.fixture

@@ -24,8 +24,8 @@ from community.tracking import (
     treatment_log,
     visit_summary,
 )
-from tests.factories import make_user
-from tests.tracking_support import (
+from tests.support.factories import make_user
+from tests.support.tracking import (
     TODAY,
     checkin,
     flare,

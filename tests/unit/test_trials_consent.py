@@ -29,8 +29,8 @@ from community.trials import (
     trial_pages,
 )
 from community.trials.importer import import_records, records_in
-from tests.factories import PASSWORD, make_user
-from tests.trials_support import (
+from tests.support.factories import PASSWORD, make_user
+from tests.support.trials import (
     CAR_T_REFRACTORY_SLE,
     give_history,
     load_shipped,

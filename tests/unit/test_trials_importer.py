@@ -10,7 +10,7 @@ from community.db import db
 from community.models import Trial, TrialBullet, TrialCriterion
 from community.trials import importer, seed
 from community.trials.importer import MalformedStudy, import_records, records_in
-from tests.trials_support import study
+from tests.support.trials import study
 
 
 def stored(app) -> dict[str, Trial]:

@@ -26,7 +26,7 @@ from community.trials.matching import (
     evaluate,
     match_all,
 )
-from tests.trials_support import CAR_T_REFRACTORY_SLE, TODAY, refractory_sle_facts, shipped_specs
+from tests.support.trials import CAR_T_REFRACTORY_SLE, TODAY, refractory_sle_facts, shipped_specs
 
 SPECS = shipped_specs()
 ROOT = Path(__file__).resolve().parents[2]

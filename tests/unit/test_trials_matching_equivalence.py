@@ -17,7 +17,7 @@ from pathlib import Path
 
 from community.trials import matching
 from community.trials.matching import MatchOutcome, MemberFacts, TrialSpec
-from tests.trials_support import shipped_specs, varied_cases
+from tests.support.trials import shipped_specs, varied_cases
 
 EXPECTED = Path(__file__).resolve().parents[1] / "data" / "trials_matching_expected.json"
 MEMBERS, TRIALS, SEED = 24, 120, 20261130

@@ -11,9 +11,9 @@ from community.db import db
 from community.models import TrialMatch, TrialMatchState
 from community.trials import curation_admin, matching_runs, suggestions, trial_pages
 from community.trials.importer import import_records, records_in
-from tests.factories import make_user
-from tests.helpers import counting_statements
-from tests.trials_support import give_history, load_shipped, seed_tracking_catalogues, study
+from tests.support.factories import make_user
+from tests.support.observe import counting_statements
+from tests.support.trials import give_history, load_shipped, seed_tracking_catalogues, study
 
 ALL = ["profile", "treatments", "flares", "symptoms", "labs"]
 WRITES_TO_MATCHES = re.compile(r"^\s*(INSERT INTO|UPDATE|DELETE FROM) trial_matches\b", re.IGNORECASE)

@@ -227,7 +227,7 @@ def test_results_carry_the_bullet_they_were_read_from():
 
 
 def test_a_logged_anti_dsdna_above_its_range_answers_a_curated_studys_antibody_criterion():
-    from tests.trials_support import shipped_specs
+    from tests.support.trials import shipped_specs
 
     _status, spec = shipped_specs()["NCT05938725"]
     member = facts(labs={"anti-dsdna": lab("anti-dsdna", 180, "IU/mL", low=0, high=30)})

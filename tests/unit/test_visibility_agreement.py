@@ -19,7 +19,7 @@ from community.models import User
 from community.models.forum import Category, Post, Topic
 from community.permissions import Guardian
 from community.search import forum as search
-from tests.factories import make_user
+from tests.support.factories import make_user
 
 SET = "set"  # a timestamp column given the time of writing
 

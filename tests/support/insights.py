@@ -21,7 +21,7 @@ from community.models import (
     Treatment,
     TreatmentSideEffect,
 )
-from tests.factories import make_user
+from tests.support.factories import make_user
 
 TODAY = date(2026, 11, 2)
 

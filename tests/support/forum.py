@@ -66,7 +66,7 @@ def first_post(topic: Topic) -> Post:
 
 def make_old_member(**fields):
     """A member past the first-day limits."""
-    from tests.factories import make_user
+    from tests.support.factories import make_user
 
     user = make_user(**fields)
     user.created_at = utcnow() - timedelta(days=30)

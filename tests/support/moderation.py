@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from community.db import db
 from community.models.forum import Post
-from tests.factories import PASSWORD, make_user
-from tests.forum_factories import first_post, make_category, make_old_member, make_topic
+from tests.support.factories import PASSWORD, make_user
+from tests.support.forum import first_post, make_category, make_old_member, make_topic
 
 MISINFORMATION = "Stop taking hydroxychloroquine, turmeric cures lupus."
 
