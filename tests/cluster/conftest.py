@@ -192,10 +192,14 @@ def acknowledged(response: httpx.Response) -> bool:
     return response.status_code in (302, 303)
 
 
-def _private_database(tmp_path: Path):
-    """A migrated database of this process's own; returns (url, drop)."""
+def _private_database(tmp_path: Path, prefix: str = "lc_cluster"):
+    """A migrated database of this process's own; returns (url, drop).
+
+    Fixtures that live side by side in one process (the session's cluster and a test's own
+    workers) pass different prefixes: dropping one must never drop the other's schema.
+    """
     if POSTGRES_URL:
-        schema = private_schema("lc_cluster")
+        schema = private_schema(prefix)
         admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             drop_abandoned_schemas(conn)

@@ -64,7 +64,7 @@ def _seed(database_url: str) -> tuple[list[int], list[int]]:
 
 @pytest.fixture
 def job_setup(tmp_path):
-    database_url, drop_database = _private_database(tmp_path)
+    database_url, drop_database = _private_database(tmp_path, prefix="lc_jobs")
     prefix = f"lc-cluster-jobs-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("TEST_", "PYTEST_"))},
