@@ -20,6 +20,8 @@ import nh3
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from community.errors import ValidationFailed
+
 ALLOWED_TAGS = {
     "p", "br", "hr", "strong", "em", "s", "del", "code", "pre", "blockquote",
     "ul", "ol", "li", "a", "h2", "h3", "h4", "h5", "h6",
@@ -68,6 +70,18 @@ _md = _markdown()
 def clean_text(value: str) -> str:
     """Drop control characters (they have no business in posts and confuse search snippets)."""
     return _CONTROL.sub("", value or "").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def written_body(body: str, *, limit: int, empty: str, noun: str) -> str:
+    """A post's or message's text, cleaned, or a ValidationFailed on the body field saying why not:
+    nothing written, or longer than ``limit`` (never cut: the member keeps what they typed)."""
+    body = clean_text(body or "").strip()
+    if not body:
+        raise ValidationFailed(empty, field="body")
+    if len(body) > limit:
+        raise ValidationFailed(f"Please keep {noun} under {limit:,} characters (this one has {len(body):,}).",
+                               field="body")
+    return body
 
 
 def mention_candidates(text: str) -> set[str]:

@@ -114,14 +114,8 @@ def preview(body: str) -> str:
 
 
 def _clean_body(body: str) -> str:
-    body = rendering.clean_text(body or "").strip()
-    if not body:
-        raise ValidationFailed("Please write something before posting.", field="body")
-    limit = config("FORUM_MAX_POST_CHARS")
-    if len(body) > limit:
-        raise ValidationFailed(f"Please keep a post under {limit:,} characters "
-                               f"(this one has {len(body):,}).", field="body")
-    return body
+    return rendering.written_body(body, limit=config("FORUM_MAX_POST_CHARS"), noun="a post",
+                                  empty="Please write something before posting.")
 
 
 def _clean_title(title: str) -> str:

@@ -120,14 +120,8 @@ def _recipients(sender: User, names: str) -> list[User]:
 
 
 def _clean_body(body: str) -> str:
-    body = rendering.clean_text(body or "").strip()
-    if not body:
-        raise ValidationFailed("Please write a message before sending.", field="body")
-    limit = _config("FORUM_MAX_POST_CHARS")
-    if len(body) > limit:
-        raise ValidationFailed(f"Please keep a message under {limit:,} characters "
-                               f"(this one has {len(body):,}).", field="body")
-    return body
+    return rendering.written_body(body, limit=_config("FORUM_MAX_POST_CHARS"), noun="a message",
+                                  empty="Please write a message before sending.")
 
 
 def _clean_subject(subject: str) -> str:
