@@ -338,3 +338,16 @@ def test_a_member_who_consents_while_the_refresh_runs_is_counted_from_the_next_o
 def test_the_account_page_links_to_the_members_insights_choice(app, client, auth, catalogues):
     auth.sign_in_as()
     assert 'href="/insights/contribute#consent-record"' in text(client, "/account/")
+
+
+def test_a_withheld_now_count_is_explained_not_left_bare(app, client, auth, catalogues):
+    """20 ever, 15 now: publishing both would reveal the 5 who stopped, so "now" is withheld in words."""
+    with app.app_context():
+        for n in range(20):
+            on(member(), stop=TODAY - timedelta(days=30) if n < 5 else None, reason="cost" if n < 5 else "")
+    refreshed(app)
+    auth.sign_in_as()
+    body = " ".join(text(client, HCQ).split())
+    assert "about 20 report taking Hydroxychloroquine" in body
+    assert "most of them still take it. How many exactly is not shown" in body
+    assert "about 15 now" not in body
