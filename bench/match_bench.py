@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.pages import RESULTS, scratch_database  # noqa: E402
+from community.trials.catalogue import keep_out_of_garbage_collection  # noqa: E402
 from community.trials.matching import (  # noqa: E402
     SUGGESTED_STATUSES,
     CriterionSpec,
@@ -39,7 +40,7 @@ from community.trials.matching import (  # noqa: E402
     TrialSpec,
     match_all,
 )
-from community.trials.matching_runs import keep_out_of_garbage_collection  # noqa: E402
+from tests.support.trials import store_specs  # noqa: E402
 
 TRIALS = 5000
 ROUNDS = 20
@@ -114,22 +115,6 @@ def pure_matching(trials: list[TrialSpec]) -> dict:
     return {"trials": len(trials), "suggested": len(outcomes), "criteria": criteria, **result, "groups": groups}
 
 
-def store_catalogue(trials: list[TrialSpec]) -> None:
-    """The generated trials and their criteria as rows, in bulk."""
-    from sqlalchemy import insert
-
-    from community.db import db
-    from community.models import Trial, TrialCriterion
-
-    ids = db.session.scalars(insert(Trial).returning(Trial.id, sort_by_parameter_order=True), [
-        {"nct_id": t.nct_id, "brief_title": f"Generated lupus study {t.nct_id}", "overall_status": t.status,
-         "conditions": ["Systemic Lupus Erythematosus"], "locations": list(t.locations)} for t in trials]).all()
-    db.session.execute(insert(TrialCriterion), [
-        {"trial_id": trial_id, "position": position, "source": c.source, "kind": c.kind, "params": c.params}
-        for trial_id, t in zip(ids, trials, strict=True) for position, c in enumerate(t.criteria)])
-    db.session.commit()
-
-
 def give_profiles(user_ids: list[int], rng: random.Random) -> None:
     """Give the consenting members a varied health profile (in place of the generator's plain one)."""
     from sqlalchemy import delete, insert
@@ -191,7 +176,7 @@ def database_matching(engine: str, trials: list[TrialSpec], workdir: Path) -> di
             command.upgrade(alembic_config(database_url), "heads")
             load_all()
             generate(replace(PRESETS["small"], topics=0))
-            store_catalogue(trials)
+            store_specs(trials)
             members = list(db.session.scalars(select(User).join(TrialConsent, TrialConsent.user_id == User.id)
                                               .order_by(User.id)))
             give_profiles([m.id for m in members], rng)

@@ -95,8 +95,10 @@ def register_extensions(app: Flask) -> None:
     from community.errors import register_error_handlers
     from community.extensions import csrf, login_manager
     from community.jobs import tasks as job_tasks
+    from community.tracking import stamp as tracking_stamp
 
     db.init_app(app)
+    tracking_stamp.init_app(app)
     pagecache.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)

@@ -72,8 +72,9 @@ def insights_refresh() -> dict:
 
 def trials_recompute() -> dict:
     """Fan out: one recompute job per member, so any number of workers share the run."""
-    from community.trials.matching_runs import consenting_member_ids
+    from community.trials.matching_runs import consenting_member_ids, prepare_run
 
+    prepare_run()
     members = consenting_member_ids()
     jobs.enqueue_many("trials.recompute_member", [(user_id,) for user_id in members])
     return {"members": len(members)}

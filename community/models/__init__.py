@@ -50,6 +50,7 @@ from community.models.tracking import (
 from community.models.trials import (
     Trial,
     TrialBullet,
+    TrialCatalogue,
     TrialConsent,
     TrialCriterion,
     TrialInterest,
@@ -65,8 +66,8 @@ __all__ = ["AuditEvent", "OutboxMessage", "Role", "SignIn", "User",
            "Category", "CategoryWatch", "Draft", "ForumPreference", "Notification", "Post",
            "PostRevision", "Reaction", "Topic", "TopicRead", "TopicWatch",
            "Article", "ArticleRevision", "ArticleTag", "ArticleTrial", "NewsWriter",
-           "Trial", "TrialBullet", "TrialConsent", "TrialCriterion", "TrialInterest", "TrialMatch", "TrialMatchState",
-           "TrialNotification"]
+           "Trial", "TrialBullet", "TrialCatalogue", "TrialConsent", "TrialCriterion", "TrialInterest", "TrialMatch",
+           "TrialMatchState", "TrialNotification"]
 __all__ += ["InsightsConsent", "InsightsPage"]
 __all__ += ["Appeal", "CrisisResource", "MemberAction", "QueueItem", "Report", "WatchedWord"]
 __all__ += ["Conversation", "ConversationMember", "MemberBlock", "Message", "MessagePreference"]

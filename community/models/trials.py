@@ -8,12 +8,14 @@ matches are derived data that withdrawal of consent deletes.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -81,6 +83,10 @@ class Trial(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Bumped by imports and criteria edits so stored matches know they are stale.
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    # What matching reads of this study (status, criteria, sites), hashed, and the catalogue version at which
+    # that last changed: a re-match after an import re-evaluates only studies newer than the member's match.
+    match_fingerprint: Mapped[str] = mapped_column(String(64), server_default="")
+    match_version: Mapped[int] = mapped_column(Integer, server_default="0", index=True)
 
     criteria: Mapped[list[TrialCriterion]] = relationship(
         back_populates="trial", lazy="raise", order_by="TrialCriterion.position",
@@ -188,7 +194,9 @@ class TrialMatch(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     trial_id: Mapped[int] = mapped_column(ForeignKey("trials.id", ondelete="CASCADE"), index=True)
     grouping: Mapped[str] = mapped_column(String(20))
-    rank: Mapped[int] = mapped_column(Integer, default=0)
+    # An order-preserving number for the outcome's place in the member's list (matching.rank_key), not a
+    # position: one study's re-match never moves the others' rows. (SQLite's INTEGER is 64-bit already.)
+    rank: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), default=0)
     results: Mapped[list] = mapped_column(JSON, default=list)
     proximity: Mapped[str] = mapped_column(String(200), default="")
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -205,6 +213,25 @@ class TrialMatchState(Base):
     facts_digest: Mapped[str] = mapped_column(String(64))
     consent_id: Mapped[int] = mapped_column(Integer)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The member's records_version, the day their facts were read as of, and the catalogue version the
+    # stored matches reflect: equal stamps mean nothing to re-match; only the catalogue newer means
+    # re-evaluating only the studies that changed since.
+    records_version: Mapped[int] = mapped_column(Integer, default=-1, server_default="-1")
+    matched_on: Mapped[date | None] = mapped_column(Date)
+    catalogue_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class TrialCatalogue(Base):
+    """One row: the catalogue's version, raised whenever a study's matching inputs change.
+
+    A counter row rather than MAX(match_version): raising it takes the row's lock, so two imports
+    committing at once get different versions and a member matched in between never misses one.
+    """
+
+    __tablename__ = "trial_catalogue"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class TrialInterest(Base):

@@ -52,6 +52,9 @@ class User(UserMixin, Base):
     pronouns: Mapped[str] = mapped_column(String(40), default="")
     living_with_lupus_since: Mapped[int | None] = mapped_column(Integer)
     show_lupus_since: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Bumped by tracking whenever one of the member's health records is written (community.tracking.stamp),
+    # so trial matching notices a change by comparing one number instead of re-reading their records.
+    records_version: Mapped[int] = mapped_column(Integer, server_default="0")
 
     # The token of the sign-in this request runs under: set by community.security
     # when it signs the member in or loads them for a request. Never stored.

@@ -18,7 +18,7 @@ from community.models import (
     SymptomRating,
 )
 from community.models.tracking import SEVERITY_MAX, SEVERITY_SCALE, SEVERITY_WORDS
-from community.tracking import catalogue
+from community.tracking import catalogue, stamp
 from community.tracking.common import (
     check_choices,
     check_day,
@@ -179,6 +179,7 @@ def delete_checkin(user: Any, checkin: CheckIn) -> date:
     # unit of work would then try to delete them a second time.
     db.session.execute(delete(SymptomRating).where(SymptomRating.checkin_id == checkin.id))
     db.session.execute(delete(CheckIn).where(CheckIn.id == checkin.id))
+    stamp.records_changed(user.id)
     db.session.commit()
     return day
 

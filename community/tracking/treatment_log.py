@@ -18,7 +18,7 @@ from community.models import (
     TreatmentSideEffect,
 )
 from community.models.tracking import SEVERITY_MAX, SEVERITY_SCALE
-from community.tracking import catalogue
+from community.tracking import catalogue, stamp
 from community.tracking.common import (
     catalogue_or_typed,
     check_choices,
@@ -182,6 +182,7 @@ def delete_treatment(user: Any, treatment: Treatment) -> None:
                        .values(previous_id=None))
     db.session.execute(delete(TreatmentSideEffect).where(TreatmentSideEffect.treatment_id == treatment.id))
     db.session.execute(delete(Treatment).where(Treatment.id == treatment.id))
+    stamp.records_changed(user.id)
     db.session.commit()
 
 
@@ -218,6 +219,7 @@ def delete_side_effect(user: Any, effect: TreatmentSideEffect) -> int:
     ensure_own(user, effect)
     treatment_id = effect.treatment_id
     db.session.execute(delete(TreatmentSideEffect).where(TreatmentSideEffect.id == effect.id))
+    stamp.records_changed(user.id)
     db.session.commit()
     return treatment_id
 

@@ -244,7 +244,8 @@ class MatchOutcome:
     results: tuple[CriterionResult, ...]
     proximity_tier: int
     proximity: str
-    sort_key: tuple = field(compare=False, default=())
+    # Where the outcome sits in the member's list: rank_key() of its ordering, one integer.
+    rank: int = field(compare=False, default=0)
     # Beside each result, the position of the bullet it was read from (None for the rest).
     bullets: tuple[int | None, ...] = field(compare=False, default=())
 
@@ -959,6 +960,22 @@ REGION_LABEL = describe("location", {"within": "region"})
 COUNTRY_LABEL = describe("location", {})
 
 
+_MOST = 999  # criteria met or unknown counted per study: three digits (real studies have under 100)
+
+
+def rank_key(group: int, status: int, tier: int, met: int, unknown: int, nct_id: str) -> int:
+    """The ordering (group, status, site tier, most met first, fewest unknown, NCT number) as one integer.
+
+    Its decimal digits are the fields in order, so comparing keys compares the tuples. Stored with
+    each match, it lets one study be re-matched on its own: a position in the list would move with
+    every study before it. 17 digits: inside a signed 64-bit column.
+    """
+    key = (group * 10 + status) * 10 + tier
+    key = key * 1000 + _MOST - min(met, _MOST)
+    key = key * 1000 + min(unknown, _MOST)
+    return key * 100_000_000 + int(nct_id[3:])  # NCT and eight digits (models.trials.NCT_ID)
+
+
 def _evaluate(member: _Member, trial: TrialSpec) -> MatchOutcome:
     known = member.results  # most criteria repeat across trials: look them up before calling
     results = [known.get(spec.key) or member.result(spec) for spec in trial.evaluated]
@@ -978,7 +995,7 @@ def _evaluate(member: _Member, trial: TrialSpec) -> MatchOutcome:
             unknown += 1
             member_could_answer = member_could_answer or not r.clinician_only
     grouping = PROBABLY_NOT if not_met else WORTH_ASKING if member_could_answer else MAY_FIT
-    key = (GROUP_ORDER[grouping], STATUS_ORDER.get(trial.status, 9), tier, -met, unknown, trial.nct_id)
+    key = rank_key(GROUP_ORDER[grouping], STATUS_ORDER.get(trial.status, 9), tier, met, unknown, trial.nct_id)
     return MatchOutcome(trial.nct_id, grouping, tuple(results), tier, evidence if outcome == MET else "", key,
                         trial.bullets)
 
@@ -992,5 +1009,5 @@ def match_all(facts: MemberFacts, trials: Iterable[TrialSpec]) -> list[MatchOutc
     """Rank every suggestible trial (recruiting or not yet recruiting) for one member."""
     member = _Member(facts)
     outcomes = [_evaluate(member, t) for t in trials if t.status in SUGGESTED_STATUSES]
-    outcomes.sort(key=lambda o: o.sort_key)
+    outcomes.sort(key=lambda o: o.rank)
     return outcomes

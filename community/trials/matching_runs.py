@@ -1,124 +1,65 @@
-"""Matching runs: the suggestible catalogue, cached per catalogue version, and each member's stored matches."""
+"""Matching runs: each member's stored matches brought up to date, in full or only for the studies that changed."""
 
 from __future__ import annotations
 
-import gc
-from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Text, cast, delete, func, insert, select, update
+from sqlalchemy.orm import aliased
 
 from community import mail
 from community.db import db, utcnow
 from community.models import User
 from community.models.trials import (
-    Trial,
-    TrialBullet,
     TrialConsent,
-    TrialCriterion,
     TrialMatch,
     TrialMatchState,
     TrialNotification,
 )
 from community.tracking.common import local_today
-from community.trials import consents, evidence, matching
+from community.trials import catalogue, consents, evidence, matching
 
 
-@dataclass(frozen=True)
-class _Catalogue:
-    version: tuple
-    specs: list[matching.TrialSpec]
-    ids: dict[str, int]
+def refresh(user: Any, consent: TrialConsent, *, notify: bool = True, keep_day: bool = False) -> bool:
+    """Bring the member's stored matches up to date; True if anything had to be matched.
 
-
-# This process's matcher specs for the newest catalogue version it has seen. Building them
-# (reading and decoding every criterion, grouping sites by country) costs far more than
-# matching one member, and the catalogue changes only on imports and curation, which bump
-# Trial.updated_at; a count catches deletions. Each call reads the version, so every
-# process and instance sees a change on its next match.
-_cached: _Catalogue | None = None
-
-
-def suggestible_trials() -> tuple[list[matching.TrialSpec], dict[str, int]]:
-    """Every recruiting or not-yet-recruiting trial as matcher specs, and their row ids by NCT number."""
-    global _cached
-    count, newest = db.session.execute(select(func.count(Trial.id), func.max(Trial.updated_at))).one()
-    version = (str(db.engine.url), count, newest)
-    catalogue = _cached
-    if catalogue is None or catalogue.version != version:
-        catalogue = _cached = _read_catalogue(version)
-        keep_out_of_garbage_collection()
-    return catalogue.specs, catalogue.ids
-
-
-def keep_out_of_garbage_collection() -> None:
-    """Stop the cyclic garbage collector walking the cached specs in every full collection.
-
-    Thousands of trials make tens of thousands of long-lived objects; a full collection that
-    lands inside a matching run walked them all, adding ~100 ms to one run in ten (measured:
-    p95 166 → 68 ms for 5,000 trials). Collecting first means only live objects are frozen;
-    the catalogue changes only on imports and curation, so this runs rarely.
+    Nothing is read of the member's records while their change stamp, their consent, the day and
+    the catalogue are all as the stored matches were computed. When only the catalogue moved on,
+    only the studies that changed since are matched again; otherwise every study is. ``keep_day``
+    (the nightly re-match after an import) keeps a member whose records are unchanged on the day
+    their matches were computed, so the import costs only its changed studies: their next visit
+    brings the day forward.
     """
-    gc.collect()
-    gc.freeze()
-
-
-def _read_catalogue(version: tuple) -> _Catalogue:
-    """Only the columns matching needs, in two queries (whole trial rows carry long registry text)."""
-    trials = db.session.execute(select(Trial.id, Trial.nct_id, Trial.overall_status, Trial.locations)
-                                .where(Trial.overall_status.in_(matching.SUGGESTED_STATUSES))).all()
-    criteria: dict[int, list[matching.CriterionSpec]] = {t.id: [] for t in trials}
-    for c in db.session.execute(select(TrialCriterion.trial_id, TrialCriterion.kind, TrialCriterion.params,
-                                       TrialCriterion.source, TrialBullet.position.label("bullet"))
-                                .join(Trial, Trial.id == TrialCriterion.trial_id)
-                                .outerjoin(TrialBullet, TrialBullet.id == TrialCriterion.bullet_id)
-                                .where(Trial.overall_status.in_(matching.SUGGESTED_STATUSES))
-                                .order_by(TrialCriterion.trial_id, TrialCriterion.position, TrialCriterion.id)):
-        criteria[c.trial_id].append(matching.CriterionSpec(c.kind, c.params, c.source, bullet=c.bullet))
-    return _Catalogue(version, [matching.TrialSpec(t.nct_id, t.overall_status, _matched_on(criteria[t.id]),
-                                                   t.locations) for t in trials], {t.nct_id: t.id for t in trials})
-
-
-def _matched_on(criteria: list[matching.CriterionSpec]) -> list[matching.CriterionSpec]:
-    """The criteria a study is matched on, in position order."""
-    # A study an admin curated by hand (the shipped ones) is matched on that curation, written from the
-    # same text; its bullets are still shown, read, to the member.
-    if any(spec.source == "curated" and spec.bullet is None for spec in criteria):
-        return [spec for spec in criteria if spec.bullet is None]
-    return criteria
-
-
-def trial_spec(trial: Trial) -> matching.TrialSpec:
-    """One study (criteria and bullets loaded) as a matcher spec, whatever its status."""
-    positions = {b.id: b.position for b in trial.bullets}
-    criteria = [matching.CriterionSpec(c.kind, c.params, c.source, bullet=positions.get(c.bullet_id))
-                for c in sorted(trial.criteria, key=lambda c: (c.position, c.id))]
-    return matching.TrialSpec(trial.nct_id, trial.overall_status, _matched_on(criteria), trial.locations)
-
-
-def refresh(user: Any, consent: TrialConsent, *, notify: bool = True) -> bool:
-    """Recompute the member's matches when their data or the catalogue changed; True if it ran."""
-    facts = evidence.load_facts(user.id, consent.categories, local_today(user))
-    fingerprint = evidence.digest(facts, consent.id)
-    state = db.session.get(TrialMatchState, user.id)
-    if state is not None and state.facts_digest == fingerprint:
-        newest = db.session.scalar(select(func.max(Trial.updated_at)))
-        if newest is None or newest <= state.computed_at:
-            return False
+    records_version, state = _stamps(user.id)
+    now_current = catalogue.current()
+    day = _match_day(user, consent, state, records_version, keep_day)
+    if _matches_reflect(state, consent, records_version, day, now_current.version):
+        return False
     # A page visit (GET) recomputes: take the write lock, then re-read the state another
     # request may have written meanwhile.
     db.writing()
-    state = db.session.get(TrialMatchState, user.id, populate_existing=True)
-    specs, ids = suggestible_trials()
-    outcomes = matching.match_all(facts, specs)
+    records_version, state = _stamps(user.id, populate_existing=True)
+    if _matches_reflect(state, consent, records_version, day, now_current.version):
+        return False
+    facts = evidence.load_facts(user.id, consent.categories, day)
+    fingerprint = evidence.digest(facts, consent.id)
     now = utcnow()
-    newly_fitting = _store_matches(user.id, outcomes, ids, now)
+    if state is not None and state.consent_id == consent.id and state.facts_digest == fingerprint:
+        # Same facts on the same day (a new record matching does not use counts as none): only studies
+        # that changed since can come out differently.
+        changed = now_current.changed_since(state.catalogue_version)
+        newly_fitting = _store_matches(user.id, matching.match_all(facts, changed.specs), now_current.ids, now,
+                                       among=changed.trial_ids)
+    else:
+        newly_fitting = _store_matches(user.id, matching.match_all(facts, now_current.specs), now_current.ids, now)
     if state is None:
         db.session.add(TrialMatchState(user_id=user.id, facts_digest=fingerprint, consent_id=consent.id,
-                                       computed_at=now))
+                                       computed_at=now, records_version=records_version, matched_on=day,
+                                       catalogue_version=now_current.version))
     else:
         state.facts_digest, state.consent_id, state.computed_at = fingerprint, consent.id, now
+        state.records_version, state.matched_on, state.catalogue_version = records_version, day, now_current.version
     if notify and state is not None and newly_fitting:
         for trial_id in newly_fitting:
             db.session.add(TrialNotification(user_id=user.id, trial_id=trial_id, created_at=now))
@@ -129,21 +70,52 @@ def refresh(user: Any, consent: TrialConsent, *, notify: bool = True) -> bool:
     return True
 
 
+def _stamps(user_id: int, *, populate_existing: bool = False) -> tuple[int, TrialMatchState | None]:
+    """The member's records stamp as the database holds it now (not as a loaded User remembers it),
+    and their matching state, in one statement. Read before their facts: a write after this read
+    makes the stamps differ on the next visit, never the other way round."""
+    query = select(User.records_version, TrialMatchState).outerjoin(
+        TrialMatchState, TrialMatchState.user_id == User.id).where(User.id == user_id)
+    if populate_existing:
+        query = query.execution_options(populate_existing=True)
+    return tuple(db.session.execute(query).one())
+
+
+def _match_day(user: Any, consent: TrialConsent, state: TrialMatchState | None, records_version: int,
+               keep_day: bool) -> date:
+    if keep_day and state is not None and state.matched_on is not None and state.consent_id == consent.id \
+            and state.records_version == records_version:
+        return state.matched_on
+    return local_today(user)
+
+
+def _matches_reflect(state: TrialMatchState | None, consent: TrialConsent, records_version: int, day: date,
+                     catalogue_version: int) -> bool:
+    """Whether the stored matches were computed from exactly these records, consent, day and catalogue."""
+    return state is not None and state.consent_id == consent.id and state.records_version == records_version \
+        and state.matched_on == day and state.catalogue_version == catalogue_version
+
+
 def _store_matches(user_id: int, outcomes: list[matching.MatchOutcome], ids: dict[str, int],
-                   now: datetime) -> list[int]:
+                   now: datetime, *, among: list[int] | None = None) -> list[int]:
     """Write only what changed since the member's last matching; returns the trials that newly may fit.
 
     A recompute usually follows a new day, a new record or an import, which leave most of
     thousands of explanations as they were: comparing their stored text is far cheaper than
     writing them all again. Every row then holds exactly what this matching produced; its
-    computed_at says when its explanation last changed.
+    computed_at says when its explanation last changed. ``among``: the outcomes are those of
+    these studies only (the ones that changed), and the member's other rows stay as they are.
     """
-    previous = {row.trial_id: row for row in db.session.execute(
-        select(TrialMatch.id, TrialMatch.trial_id, TrialMatch.grouping, TrialMatch.rank, TrialMatch.proximity,
-               cast(TrialMatch.results, Text).label("results")).where(TrialMatch.user_id == user_id))}
+    query = select(TrialMatch.id, TrialMatch.trial_id, TrialMatch.grouping, TrialMatch.rank, TrialMatch.proximity,
+                   cast(TrialMatch.results, Text).label("results")).where(TrialMatch.user_id == user_id)
+    if among is not None:
+        if not among:
+            return []
+        query = query.where(TrialMatch.trial_id.in_(among))
+    previous = {row.trial_id: row for row in db.session.execute(query)}
     added, changed, moved, newly_fitting = [], [], [], []
-    for rank, outcome in enumerate(outcomes):
-        trial_id = ids[outcome.nct_id]
+    for outcome in outcomes:
+        trial_id, rank = ids[outcome.nct_id], outcome.rank
         proximity = outcome.proximity[:200]
         old = previous.pop(trial_id, None)
         if old is None or old.grouping != outcome.grouping or old.proximity != proximity or \
@@ -158,7 +130,7 @@ def _store_matches(user_id: int, outcomes: list[matching.MatchOutcome], ids: dic
             moved.append({"id": old.id, "rank": rank})
         if outcome.grouping == matching.MAY_FIT and (old is None or old.grouping != matching.MAY_FIT):
             newly_fitting.append(trial_id)
-    if previous:  # trials that stopped recruiting
+    if previous:  # studies that stopped recruiting
         db.session.execute(delete(TrialMatch).where(TrialMatch.id.in_([row.id for row in previous.values()])))
     for statement, rows in ((insert(TrialMatch), added), (update(TrialMatch), changed + moved)):
         if rows:  # one executemany each, not an ORM object per trial
@@ -179,32 +151,34 @@ def _stored_text(outcome: matching.MatchOutcome) -> str:
 
 def _consenting(*where) -> list[tuple[User, TrialConsent]]:
     """Members whose latest consent decision allows matching now, with that consent."""
-    latest_ids = select(func.max(TrialConsent.id)).group_by(TrialConsent.user_id)
+    # Correlated: for one member it reads that member's decisions, not everyone's.
+    decision = aliased(TrialConsent)
+    latest_id = select(func.max(decision.id)).where(decision.user_id == User.id).correlate(User).scalar_subquery()
     return [tuple(row) for row in db.session.execute(
         select(User, TrialConsent).join(TrialConsent, TrialConsent.user_id == User.id)
-        .where(TrialConsent.id.in_(latest_ids), TrialConsent.action == "given",
+        .where(TrialConsent.id == latest_id, TrialConsent.action == "given",
                TrialConsent.version == consents.CONSENT_VERSION, *where).order_by(User.id)).all()]
 
 
 def recompute_member(user_id: int) -> bool:
     """One member's matches brought up to date and committed (a job queue's unit of work); True if it ran.
 
-    A member without current consent, or no longer an account, is left alone (False): withdrawal
-    already deleted their derived data.
+    As after an import: a member whose records are unchanged stays on the day of their last match
+    (``refresh``'s ``keep_day``). A member without current consent, or no longer an account, is
+    left alone (False): withdrawal already deleted their derived data.
     """
     rows = _consenting(User.id == user_id)
     if not rows:
         return False
     user, consent = rows[0]
-    ran = refresh(user, consent)
+    ran = refresh(user, consent, keep_day=True)
     db.session.commit()
     return ran
 
 
 def consenting_member_ids() -> list[int]:
-    """Everyone a recompute run visits: each consenting member's ``recompute_member`` decides by the
-    digest of their facts and the catalogue whether anything changed (a new record, a new day, an
-    import), so visiting a member whose matches are current costs a read, not a re-match."""
+    """Everyone a recompute run visits: each consenting member's ``recompute_member`` compares their
+    stamps with the catalogue's, so visiting a member whose matches are current costs one read."""
     latest_ids = select(func.max(TrialConsent.id)).group_by(TrialConsent.user_id)
     return list(db.session.scalars(
         select(TrialConsent.user_id)
@@ -213,8 +187,13 @@ def consenting_member_ids() -> list[int]:
         .order_by(TrialConsent.user_id)))
 
 
+def prepare_run() -> None:
+    """Before visiting members: give changed studies their version once, not in every member's job."""
+    catalogue.current()
+    db.session.commit()
+
+
 def recompute_for_consenting_members() -> int:
     """After an import or a criteria change: bring every consenting member's matches up to date."""
-    ran = sum(refresh(user, consent) for user, consent in _consenting())
-    db.session.commit()
-    return ran
+    prepare_run()
+    return sum(recompute_member(user_id) for user_id in consenting_member_ids())

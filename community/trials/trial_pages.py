@@ -20,10 +20,11 @@ from community.models.trials import (
 from community.permissions import Guardian
 from community.tracking.common import local_today
 from community.trials import evidence, explain, matching, similar
+from community.trials.catalogue import trial_spec
 from community.trials.consents import (
     current_consent,
 )
-from community.trials.matching_runs import refresh, result_rows, trial_spec
+from community.trials.matching_runs import refresh, result_rows
 
 
 def get_trial(nct_id: str) -> Trial:

@@ -10,10 +10,19 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from community.db import db
-from community.models import Flare, HealthProfile, LabResult, LabTest, Medication, Treatment
+from community.models import (
+    Flare,
+    HealthProfile,
+    LabResult,
+    LabTest,
+    Medication,
+    Treatment,
+    Trial,
+    TrialCriterion,
+)
 from community.tracking.seed import load_catalogues
 from community.trials import curation, importer, matching, seed
 from community.trials.matching import CriterionSpec, LabFact, MemberFacts, TreatmentFact, TrialSpec
@@ -181,6 +190,19 @@ def varied_trial(rng: random.Random, number: int) -> TrialSpec:
                                     ("facility", rng.choice(("General Hospital", "")))) if v}
                  for _ in range(rng.randint(0, 4))]
     return TrialSpec(f"NCT{90000000 + number:08d}", rng.choice(STATUSES), criteria, locations)
+
+
+def store_specs(specs: list[TrialSpec]) -> list[int]:
+    """Generated studies as catalogue rows, in bulk, as an import would leave them; returns their row ids."""
+    ids = db.session.scalars(insert(Trial).returning(Trial.id, sort_by_parameter_order=True), [
+        {"nct_id": t.nct_id, "brief_title": f"Generated lupus study {t.nct_id}", "overall_status": t.status,
+         "conditions": ["Systemic Lupus Erythematosus"], "locations": list(t.locations)} for t in specs]).all()
+    criteria = [{"trial_id": trial_id, "position": position, "source": c.source, "kind": c.kind, "params": c.params}
+                for trial_id, t in zip(ids, specs, strict=True) for position, c in enumerate(t.criteria)]
+    if criteria:
+        db.session.execute(insert(TrialCriterion), criteria)
+    db.session.commit()
+    return list(ids)
 
 
 def varied_cases(members: int, trials: int, seed: int) -> tuple[list[MemberFacts], list[TrialSpec]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 from dataclasses import replace
 from datetime import date
@@ -249,3 +250,13 @@ def test_a_state_typed_as_its_postal_abbreviation_is_the_same_state():
     # Only within the country it belongs to: "WA" in Australia is not Washington.
     _outcome, site = _site_result(_member_in("Australia", "WA"), ("Seattle", "Washington", "Australia"))
     assert site.outcome == UNKNOWN
+
+
+def test_the_stored_rank_orders_as_the_tuple_it_encodes():
+    rng = random.Random(3)
+    fields = [(rng.randint(0, 2), rng.choice((0, 1, 9)), rng.randint(0, 2), rng.randint(0, 40), rng.randint(0, 40),
+               f"NCT{rng.randint(0, 99_999_999):08d}") for _ in range(3000)]
+    by_tuple = sorted(fields, key=lambda f: (f[0], f[1], f[2], -f[3], f[4], f[5]))
+    by_key = sorted(fields, key=lambda f: matching.rank_key(*f))
+    assert by_key == by_tuple
+    assert matching.rank_key(2, 9, 2, 0, 999, "NCT99999999") < 2**63  # fits the 64-bit column
