@@ -53,10 +53,14 @@ def latest_consent(user: Any) -> TrialConsent | None:
 
 def current_consent(user: Any) -> TrialConsent | None:
     """Consent that allows matching right now: given, and to the current text version."""
-    consent = latest_consent(user)
-    if consent is None or consent.action != "given" or consent.version != CONSENT_VERSION:
+    return allowing_matching(latest_consent(user))
+
+
+def allowing_matching(decision: TrialConsent | None) -> TrialConsent | None:
+    """The member's latest decision if it allows matching now (given, to the current text), else None."""
+    if decision is None or decision.action != "given" or decision.version != CONSENT_VERSION:
         return None
-    return consent
+    return decision
 
 
 def consent_history(user: Any) -> list[TrialConsent]:

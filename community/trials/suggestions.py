@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 from sqlalchemy.sql import Select
 
 from community.db import db, utcnow
@@ -19,7 +19,6 @@ from community.models.trials import (
 from community.permissions import Guardian
 from community.trials import consents, matching
 from community.trials.consents import (
-    current_consent,
     delete_derived,
     guard,
     latest_consent,
@@ -71,19 +70,19 @@ def suggestions(user: Any) -> Suggestions:
     """The member's ranked suggestions (recomputed first if anything changed)."""
     guard(user)
     latest = latest_consent(user)
-    consent = current_consent(user)
+    consent = consents.allowing_matching(latest)
     if consent is None:
         return Suggestions(None, latest, {}, [])
     if refresh(user, consent):
         db.session.commit()
     matches = db.session.scalars(select(TrialMatch).where(TrialMatch.user_id == user.id)
-                                 .options(selectinload(TrialMatch.trial)).order_by(TrialMatch.rank)).all()
+                                 .options(joinedload(TrialMatch.trial, innerjoin=True)).order_by(TrialMatch.rank)).all()
     groups: dict[str, list[TrialMatch]] = {g: [] for g in matching.GROUP_ORDER}
     for m in matches:
         groups[m.grouping].append(m)
     notes = db.session.scalars(select(TrialNotification).where(TrialNotification.user_id == user.id,
                                                                TrialNotification.read_at.is_(None))
-                               .options(selectinload(TrialNotification.trial))
+                               .options(joinedload(TrialNotification.trial, innerjoin=True))
                                .order_by(TrialNotification.id.desc())).all()
     return Suggestions(consent, latest, groups, list(notes))
 

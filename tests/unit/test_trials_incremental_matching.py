@@ -22,7 +22,7 @@ from community.models import (
     User,
 )
 from community.tracking.common import local_today
-from community.trials import catalogue, evidence, matching, matching_runs, suggestions
+from community.trials import catalogue, consents, evidence, matching, matching_runs, suggestions
 from community.trials.importer import import_records, records_in
 from tests.support.factories import make_user
 from tests.support.observe import counting_statements
@@ -49,7 +49,7 @@ def matched_in_full(user_id: int) -> dict[int, tuple]:
     """What a full match of the member's facts, as of the day their matches say, against the whole
     catalogue gives: the reference every incremental re-match must equal."""
     state = db.session.get(TrialMatchState, user_id, populate_existing=True)
-    consent = suggestions.current_consent(db.session.get(User, user_id))
+    consent = consents.current_consent(db.session.get(User, user_id))
     facts = evidence.load_facts(user_id, consent.categories, state.matched_on)
     now = catalogue.current()
     return {now.ids[o.nct_id]: (o.grouping, o.rank, matching_runs.result_rows(o), o.proximity[:200])
