@@ -71,20 +71,20 @@ def insights_refresh() -> dict:
 
 
 def trials_recompute() -> dict:
-    """Fan out: one recompute job per member, so any number of workers share the run."""
-    from community.trials.matching_runs import consenting_member_ids, prepare_run
+    """Fan out: one recompute job per batch of members, so any number of workers share the run."""
+    from community.trials.matching_runs import consenting_member_ids, member_batches, prepare_run
 
     prepare_run()
     members = consenting_member_ids()
-    jobs.enqueue_many("trials.recompute_member", [(user_id,) for user_id in members])
+    jobs.enqueue_many("trials.recompute_members", [tuple(batch) for batch in member_batches(members)])
     return {"members": len(members)}
 
 
-def trials_recompute_member(user_id: int) -> dict:
-    """One member's matches, only if stale (a second run finds them fresh and does nothing)."""
-    from community.trials.matching_runs import recompute_member
+def trials_recompute_members(*user_ids: int) -> dict:
+    """These members' matches, each only if stale (a second run finds them fresh and does nothing)."""
+    from community.trials.matching_runs import recompute_members
 
-    return {"user_id": user_id, "ran": recompute_member(user_id)}
+    return {"user_ids": list(user_ids), "ran": recompute_members(list(user_ids))}
 
 
 def trials_fetch(condition: str = "lupus", max_pages: int | None = None) -> dict:
@@ -116,7 +116,7 @@ TASKS: dict[str, Task] = {
     "insights.refresh": Task(insights_refresh, timeout=1800),
     "trials.fetch": Task(trials_fetch, timeout=3600),
     "trials.recompute": Task(trials_recompute),
-    "trials.recompute_member": Task(trials_recompute_member, timeout=120),
+    "trials.recompute_members": Task(trials_recompute_members, timeout=300),
 }
 
 

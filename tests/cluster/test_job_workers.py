@@ -25,6 +25,7 @@ pytestmark = pytest.mark.cluster
 
 JOBS_REDIS_URL = "redis://127.0.0.1:6379/13"
 CONSENTING, OTHERS = 16, 4
+BATCH = 2  # members per recompute job: eight jobs for two workers
 DEADLINE_SECONDS = 45
 
 
@@ -71,6 +72,7 @@ def job_setup(tmp_path):
         "APP_ENV": "development", "SECRET_KEY": secrets.token_urlsafe(48), "DATABASE_URL": database_url,
         "MAIL_BACKEND": "outbox", "JOBS_REDIS_URL": JOBS_REDIS_URL, "JOBS_QUEUE_PREFIX": prefix,
         "JOBS_RETRY_INTERVALS": "1,1,1", "JOBS_HEARTBEAT_SECONDS": "0.5", "LOG_LEVEL": "WARNING",
+        "TRIALS_RECOMPUTE_BATCH": str(BATCH),
     }
     connection = redis.Redis.from_url(JOBS_REDIS_URL)
     workers: list[subprocess.Popen] = []
@@ -112,14 +114,14 @@ def test_two_workers_share_a_recompute_and_finish_a_killed_workers_job(job_setup
     def logs() -> str:
         return "\n".join((tmp_path / f"{n}.log").read_text(errors="replace")[-2000:] for n in names)
 
-    # Kill worker A while it is in the middle of a member's recompute.
+    # Kill worker A while it is in the middle of a batch's recompute.
     started = time.monotonic()
     victim_job = None
     while victim_job is None:
         assert time.monotonic() - started < DEADLINE_SECONDS, f"worker A never started a job:\n{logs()}"
         for execution in started_registry.get_job_and_execution_ids():
             job = batch.fetch_job(execution[0])
-            if job and job.worker_name == names[0] and job.args[0] == "trials.recompute_member":
+            if job and job.worker_name == names[0] and job.args[0] == "trials.recompute_members":
                 victim_job = job.id
         time.sleep(0.02)
     os.killpg(workers[0].pid, signal.SIGKILL)
@@ -127,9 +129,9 @@ def test_two_workers_share_a_recompute_and_finish_a_killed_workers_job(job_setup
     killed_at = time.monotonic()
 
     finished, failed = FinishedJobRegistry(queue=batch), FailedJobRegistry(queue=batch)
-    # The fan-out job and one job per consenting member. (An empty queue and registries are not
-    # enough: a job a worker has just taken is in neither until its execution starts.)
-    while finished.count < 1 + CONSENTING and not failed.count:
+    # The fan-out job and one job per batch of consenting members. (An empty queue and registries
+    # are not enough: a job a worker has just taken is in neither until its execution starts.)
+    while finished.count < 1 + CONSENTING // BATCH and not failed.count:
         assert time.monotonic() - started < DEADLINE_SECONDS, f"jobs left unfinished:\n{logs()}"
         time.sleep(0.1)
     finished_in = time.monotonic() - killed_at
@@ -139,8 +141,8 @@ def test_two_workers_share_a_recompute_and_finish_a_killed_workers_job(job_setup
     assert batch.count == started_registry.count == batch.scheduled_job_registry.count == 0
     results = [batch.fetch_job(job_id).return_value() for job_id in finished.get_job_ids()]
     member_runs = [r for r in results if r and "ran" in r]
-    assert sorted(r["user_id"] for r in member_runs) == sorted(consenting)  # one job per member
-    assert sorted(r["user_id"] for r in member_runs if r["ran"]) == sorted(consenting)  # matched once each
+    assert sorted(u for r in member_runs for u in r["user_ids"]) == sorted(consenting)  # each in one job
+    assert sorted(u for r in member_runs for u in r["ran"]) == sorted(consenting)  # matched once each
     victim = batch.fetch_job(victim_job)
     assert victim.get_status() == "finished" and victim.worker_name == names[1]
 

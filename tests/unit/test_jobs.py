@@ -75,7 +75,7 @@ def test_without_a_queue_a_request_runs_its_jobs_after_it_has_finished(app):
         user = consenting_member()
         stale(user.id)
         with app.test_request_context("/"):
-            assert jobs.enqueue("trials.recompute_member", user.id) is None
+            assert jobs.enqueue("trials.recompute_members", user.id) is None
             assert db.session.get(TrialMatchState, user.id) is None  # not yet: after the request
             db.session.rollback()
         assert db.session.get(TrialMatchState, user.id) is not None
@@ -88,14 +88,14 @@ def test_recomputing_a_member_twice_changes_nothing_the_second_time(app):
         user = consenting_member()
         stale(user.id)
     with app.app_context():
-        first = tasks.run_in_process("trials.recompute_member", user.id)
+        first = tasks.run_in_process("trials.recompute_members", user.id)
     with app.app_context():
         after_first = stored(user.id)
     with app.app_context():
-        second = tasks.run_in_process("trials.recompute_member", user.id)
+        second = tasks.run_in_process("trials.recompute_members", user.id)
     with app.app_context():
-        assert first == {"user_id": user.id, "ran": True}
-        assert second == {"user_id": user.id, "ran": False}
+        assert first == {"user_ids": [user.id], "ran": [user.id]}
+        assert second == {"user_ids": [user.id], "ran": []}
         assert stored(user.id) == after_first and len(after_first) > 5
 
 
@@ -106,7 +106,7 @@ def test_a_member_who_withdrew_after_the_job_was_queued_is_not_matched(app):
         user = consenting_member()
         suggestions.withdraw_consent(user)
     with app.app_context():
-        assert tasks.run_in_process("trials.recompute_member", user.id) == {"user_id": user.id, "ran": False}
+        assert tasks.run_in_process("trials.recompute_members", user.id) == {"user_ids": [user.id], "ran": []}
         assert stored(user.id) == []
         assert consenting_member_ids() == []
 
@@ -124,7 +124,7 @@ def test_delivering_mail_twice_sends_each_message_once(app):
 
 def test_queued_jobs_retry_with_back_off(app, on_redis):
     with app.app_context():
-        job = jobs.enqueue("trials.recompute_member", 42)
+        job = jobs.enqueue("trials.recompute_members", 42)
         assert job.retries_left == 3 and job.retry_intervals == [1, 2, 4]
         assert job.origin == f"{app.config['JOBS_QUEUE_PREFIX']}-batch"
         assert jobs.enqueue("mail.deliver").origin == f"{app.config['JOBS_QUEUE_PREFIX']}-urgent"
@@ -138,6 +138,7 @@ def test_production_defaults_back_off_longer_each_time():
 
 
 def test_a_worker_runs_the_fanned_out_recompute_once_per_member(app, on_redis):
+    app.config["TRIALS_RECOMPUTE_BATCH"] = 2  # three members: two jobs
     with app.app_context():
         seed_tracking_catalogues()
         load_shipped()
@@ -154,8 +155,9 @@ def test_a_worker_runs_the_fanned_out_recompute_once_per_member(app, on_redis):
 
     queue = Queue(f"{app.config['JOBS_QUEUE_PREFIX']}-batch", connection=on_redis)
     results = [queue.fetch_job(job_id).return_value() for job_id in FinishedJobRegistry(queue=queue).get_job_ids()]
-    ran = sorted(r["user_id"] for r in results if r and "ran" in r and r["ran"])
-    assert ran == sorted(u.id for u in members)
+    batches = sorted(r["user_ids"] for r in results if r and "ran" in r)
+    assert batches == [sorted(u.id for u in members)[:2], sorted(u.id for u in members)[2:]]
+    assert sorted(user_id for r in results if r and "ran" in r for user_id in r["ran"]) == sorted(u.id for u in members)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(TrialMatchState)) == 3
         assert stored(other.id) == []
@@ -163,7 +165,7 @@ def test_a_worker_runs_the_fanned_out_recompute_once_per_member(app, on_redis):
 
 def test_a_failing_job_is_scheduled_for_a_retry_and_moved_back_when_due(app, on_redis):
     with app.app_context():
-        job = jobs.enqueue("trials.recompute_member", 2**31)  # no such member: returns, does not fail
+        job = jobs.enqueue("trials.recompute_members", 2**31)  # no such member: returns, does not fail
     queue = job.origin
     from rq import Queue
     from rq.registry import ScheduledJobRegistry
@@ -182,7 +184,7 @@ def test_a_started_job_whose_worker_is_gone_is_retried(app, on_redis):
     from rq.executions import Execution
 
     with app.app_context():
-        job = jobs.enqueue("trials.recompute_member", 7)
+        job = jobs.enqueue("trials.recompute_members", 7)
     rq_queue = Queue(job.origin, connection=on_redis)
     rq_queue.remove(job.id)
     with on_redis.pipeline() as pipeline:

@@ -134,14 +134,14 @@ def test_after_changes_to_studies_and_records_every_member_equals_a_full_match(c
         return real_match_all(facts, specs)
 
     current_member = [0]
-    real_recompute = matching_runs.recompute_member
+    real_refresh = matching_runs.refresh
 
-    def recompute(user_id):
-        current_member[0] = user_id
-        return real_recompute(user_id)
+    def refresh(user, consent, **options):
+        current_member[0] = user.id
+        return real_refresh(user, consent, **options)
 
     monkeypatch.setattr(matching, "match_all", counting_match_all)
-    monkeypatch.setattr(matching_runs, "recompute_member", recompute)
+    monkeypatch.setattr(matching_runs, "refresh", refresh)
     assert matching_runs.recompute_for_consenting_members() == MEMBERS
     monkeypatch.undo()
 
@@ -177,7 +177,7 @@ def test_the_nightly_run_keeps_a_member_on_their_last_day_and_a_visit_brings_it_
     db.session.execute(update(TrialMatchState).where(TrialMatchState.user_id == user_id).values(matched_on=earlier))
     db.session.commit()
     change_some_studies(rng, trial_ids)
-    assert matching_runs.recompute_member(user_id) is True
+    assert matching_runs.recompute_members([user_id]) == [user_id]
     state = db.session.get(TrialMatchState, user_id, populate_existing=True)
     assert state.matched_on == earlier and state.catalogue_version == catalogue.current().version
     assert stored(user_id) == matched_in_full(user_id)

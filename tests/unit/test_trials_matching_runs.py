@@ -119,7 +119,7 @@ def test_the_cached_catalogue_is_kept_out_of_garbage_collection(app):
         assert again is specs
 
 
-def test_the_job_queue_entry_points_visit_consenting_members_and_recompute_one_at_a_time(app):
+def test_the_job_queue_entry_points_visit_consenting_members_and_recompute_a_batch_at_a_time(app):
     with app.app_context():
         seed_tracking_catalogues()
         load_shipped()
@@ -127,15 +127,17 @@ def test_the_job_queue_entry_points_visit_consenting_members_and_recompute_one_a
         suggestions.give_consent(member, categories=ALL, email_updates=False)
         suggestions.give_consent(other, categories=ALL, email_updates=False)
         assert matching_runs.consenting_member_ids() == sorted([member.id, other.id])
-        assert matching_runs.recompute_member(member.id) is False  # current: nothing to re-match
-        assert matching_runs.recompute_member(never.id) is False  # no consent: nothing derived
-        assert db.session.get(TrialMatchState, never.id) is None
+        everyone = [member.id, other.id, never.id]
+        assert matching_runs.recompute_members(everyone) == []  # current: nothing to re-match
+        assert db.session.get(TrialMatchState, never.id) is None  # no consent: nothing derived
         import_records(records_in(study("NCT09600001", max_age="90 Years")))
-        assert matching_runs.recompute_member(member.id) is True
-        assert matching_runs.recompute_member(member.id) is False  # already current
+        assert matching_runs.recompute_members([member.id]) == [member.id]
+        assert matching_runs.recompute_members(everyone) == [other.id]  # the member is already current
         suggestions.withdraw_consent(other)
         assert matching_runs.consenting_member_ids() == [member.id]
-        assert matching_runs.recompute_member(other.id) is False
+        import_records(records_in(study("NCT09600001", max_age="80 Years")))
+        assert matching_runs.recompute_members(everyone) == [member.id]
+        assert db.session.get(TrialMatchState, other.id) is None
         fresh = crafted_member()
         suggestions.give_consent(fresh, categories=ALL, email_updates=False)
         assert stored(member.id) == stored(fresh.id)
