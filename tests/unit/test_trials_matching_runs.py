@@ -141,3 +141,22 @@ def test_the_job_queue_entry_points_visit_consenting_members_and_recompute_a_bat
         fresh = crafted_member()
         suggestions.give_consent(fresh, categories=ALL, email_updates=False)
         assert stored(member.id) == stored(fresh.id)
+
+
+def test_a_batch_reads_the_catalogue_once_for_all_its_members(app, monkeypatch):
+    with app.app_context():
+        seed_tracking_catalogues()
+        load_shipped()
+        members = [crafted_member() for _ in range(3)]
+        for member in members:
+            suggestions.give_consent(member, categories=ALL, email_updates=False)
+        import_records(records_in(study("NCT09600002", max_age="90 Years")))
+        reads = []
+        read_catalogue = catalogue.current
+        monkeypatch.setattr(catalogue, "current", lambda: reads.append(1) or read_catalogue())
+        assert matching_runs.recompute_members([m.id for m in members]) == [m.id for m in members]
+        assert len(reads) == 1
+        fresh = crafted_member()
+        monkeypatch.undo()
+        suggestions.give_consent(fresh, categories=ALL, email_updates=False)
+        assert all(stored(m.id) == stored(fresh.id) for m in members)
