@@ -133,7 +133,7 @@ class Config:
     JOBS_RESULT_SECONDS = int(os.environ.get("JOBS_RESULT_SECONDS", 3600))
     JOBS_MAIL_BATCH = 500
     # Members per recompute job: enough that the consent read and the commit are shared, few enough
-    # that workers share a run evenly and (on SQLite) a page's write waits at most about a second.
+    # that workers share a run evenly and (on SQLite) a page's write waits a few seconds at most.
     TRIALS_RECOMPUTE_BATCH = int(os.environ.get("TRIALS_RECOMPUTE_BATCH", 50))
 
     SECURITY_HSTS = False
