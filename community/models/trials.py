@@ -219,6 +219,10 @@ class TrialMatchState(Base):
     records_version: Mapped[int] = mapped_column(Integer, default=-1, server_default="-1")
     matched_on: Mapped[date | None] = mapped_column(Date)
     catalogue_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The facts the matches came from (evidence.snapshot): a re-match of changed studies while the
+    # records stamp is unchanged reads these instead of the records. Derived health data: owner-only,
+    # exported with the state, deleted with the matches.
+    facts: Mapped[str | None] = mapped_column(Text)
 
 
 class TrialCatalogue(Base):

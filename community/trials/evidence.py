@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
@@ -33,6 +33,7 @@ from community.trials.matching import HistoryFact, LabFact, MemberFacts, Treatme
 FLARE_WINDOW_DAYS = 5 * 365
 SYMPTOM_WINDOW_DAYS = 90
 SEVERE = SEVERITY_WORDS.index("severe")  # 3 on tracking's 0–4 scale
+_FIELDS = frozenset(f.name for f in fields(MemberFacts))
 
 
 def load_facts(user_id: int, categories: list[str] | tuple[str, ...], today: date) -> MemberFacts:
@@ -103,9 +104,48 @@ def load_facts(user_id: int, categories: list[str] | tuple[str, ...], today: dat
                        labs=labs, severe_symptom_days=severe_days, **profile_values)
 
 
-def digest(facts: MemberFacts, consent_id: int) -> str:
-    """A fingerprint of everything a match depends on from the member's side."""
+def snapshot(facts: MemberFacts) -> str:
+    """The facts as JSON text (dates in ISO form), kept with the member's matches.
+
+    A re-match after an import evaluates the changed studies against the facts the member's other
+    matches came from: while their records stamp is unchanged, these are exactly what
+    ``load_facts`` would read again, without reading them (about a fifth of a re-match's time).
+    """
     payload = asdict(facts)
     payload["used"] = sorted(facts.used)
-    payload["consent_id"] = consent_id
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+    return json.dumps(payload, sort_keys=True, default=date.isoformat)
+
+
+def from_snapshot(text: str | None) -> MemberFacts | None:
+    """The facts a ``snapshot`` holds; None for none, or for one this release cannot read (written by an
+    older one, before a field changed): the caller then reads the records again."""
+    if not text:
+        return None
+    try:
+        return _facts_from(json.loads(text))
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
+def _facts_from(data: dict) -> MemberFacts:
+    if set(data) != _FIELDS:  # a field added since would silently take its default
+        raise KeyError("snapshot fields")
+    day = date.fromisoformat
+
+    def some(value, convert):
+        return None if value is None else convert(value)
+
+    history = some(data.pop("history"), lambda h: {key: HistoryFact(**entry) for key, entry in h.items()})
+    treatments = some(data.pop("treatments"), lambda rows: tuple(
+        TreatmentFact(**{**t, "start": day(t["start"]), "stop": some(t["stop"], day)}) for t in rows))
+    labs = some(data.pop("labs"), lambda found: {slug: LabFact(**{**lab, "taken_on": day(lab["taken_on"])})
+                                                 for slug, lab in found.items()})
+    return MemberFacts(**{**data, "today": day(data["today"]), "used": frozenset(data["used"]),
+                          "birth_date": some(data["birth_date"], day), "diagnoses": tuple(data["diagnoses"]),
+                          "flare_starts": some(data["flare_starts"], lambda starts: tuple(map(day, starts)))},
+                       history=history, treatments=treatments, labs=labs)
+
+
+def digest(snapshot_text: str, consent_id: int) -> str:
+    """A fingerprint of everything a match depends on from the member's side (their facts' snapshot)."""
+    return hashlib.sha256(f"{consent_id}:{snapshot_text}".encode()).hexdigest()

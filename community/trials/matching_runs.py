@@ -47,8 +47,8 @@ def refresh(user: Any, consent: TrialConsent, *, notify: bool = True, keep_day: 
     records_version, state = _stamps(user.id, populate_existing=True)
     if _matches_reflect(state, consent, records_version, day, now_current.version):
         return False
-    facts = evidence.load_facts(user.id, consent.categories, day)
-    fingerprint = evidence.digest(facts, consent.id)
+    facts, kept_facts = _facts(user.id, consent, state, records_version, day)
+    fingerprint = evidence.digest(kept_facts, consent.id)
     now = utcnow()
     if state is not None and state.consent_id == consent.id and state.facts_digest == fingerprint:
         # Same facts on the same day (a new record matching does not use counts as none): only studies
@@ -61,10 +61,11 @@ def refresh(user: Any, consent: TrialConsent, *, notify: bool = True, keep_day: 
     if state is None:
         db.session.add(TrialMatchState(user_id=user.id, facts_digest=fingerprint, consent_id=consent.id,
                                        computed_at=now, records_version=records_version, matched_on=day,
-                                       catalogue_version=now_current.version))
+                                       catalogue_version=now_current.version, facts=kept_facts))
     else:
         state.facts_digest, state.consent_id, state.computed_at = fingerprint, consent.id, now
         state.records_version, state.matched_on, state.catalogue_version = records_version, day, now_current.version
+        state.facts = kept_facts
     if notify and state is not None and newly_fitting:
         for trial_id in newly_fitting:
             db.session.add(TrialNotification(user_id=user.id, trial_id=trial_id, created_at=now))
@@ -84,6 +85,20 @@ def _stamps(user_id: int, *, populate_existing: bool = False) -> tuple[int, Tria
     if populate_existing:
         query = query.execution_options(populate_existing=True)
     return tuple(db.session.execute(query).one())
+
+
+def _facts(user_id: int, consent: TrialConsent, state: TrialMatchState | None, records_version: int,
+           day: date) -> tuple[matching.MemberFacts, str]:
+    """The member's facts for this match, with their snapshot: those kept with their matches while what
+    they came from is unchanged (records stamp, consent and day: the nightly re-match after an import),
+    otherwise read from their records."""
+    if state is not None and state.consent_id == consent.id and state.records_version == records_version \
+            and state.matched_on == day:
+        kept = evidence.from_snapshot(state.facts)
+        if kept is not None:
+            return kept, state.facts
+    facts = evidence.load_facts(user_id, consent.categories, day)
+    return facts, evidence.snapshot(facts)
 
 
 def _match_day(user: Any, consent: TrialConsent, state: TrialMatchState | None, records_version: int,

@@ -235,3 +235,28 @@ def test_each_changed_study_gets_the_next_version_once(community):
     assert catalogue.current().version == second  # read again, nothing new: no new version
     assert db.session.scalar(select(TrialCatalogue.version)) == second
     assert db.session.scalar(select(func.max(Trial.match_version))) == second
+
+
+def test_after_an_import_unchanged_members_are_matched_from_their_kept_facts(community, app):
+    rng, trial_ids, member_ids = community
+    change_some_studies(rng, trial_ids)
+    with counting_statements(app) as statements:
+        assert matching_runs.recompute_for_consenting_members() == MEMBERS
+    assert not [s for s in statements if "tracking_" in s], "their records are not read again"
+    for user_id in member_ids:
+        assert stored(user_id) == matched_in_full(user_id), f"member {user_id}"
+
+
+def test_a_state_without_kept_facts_reads_the_records_once_and_keeps_them(community, app):
+    rng, trial_ids, member_ids = community
+    user_id = member_ids[3]
+    db.session.execute(update(TrialMatchState).where(TrialMatchState.user_id == user_id).values(facts=None))
+    db.session.commit()
+    change_some_studies(rng, trial_ids)
+    with counting_statements(app) as statements:
+        assert matching_runs.recompute_members([user_id]) == [user_id]
+    assert [s for s in statements if "tracking_" in s]
+    state = db.session.get(TrialMatchState, user_id, populate_existing=True)
+    assert evidence.from_snapshot(state.facts) == evidence.load_facts(
+        user_id, consents.current_consent(db.session.get(User, user_id)).categories, state.matched_on)
+    assert stored(user_id) == matched_in_full(user_id)
