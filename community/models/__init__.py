@@ -55,6 +55,7 @@ from community.models.trials import (
     TrialCriterion,
     TrialInterest,
     TrialMatch,
+    TrialMatchResult,
     TrialMatchState,
     TrialNotification,
 )
@@ -67,7 +68,7 @@ __all__ = ["AuditEvent", "OutboxMessage", "Role", "SignIn", "User",
            "PostRevision", "Reaction", "Topic", "TopicRead", "TopicWatch",
            "Article", "ArticleRevision", "ArticleTag", "ArticleTrial", "NewsWriter",
            "Trial", "TrialBullet", "TrialCatalogue", "TrialConsent", "TrialCriterion", "TrialInterest", "TrialMatch",
-           "TrialMatchState", "TrialNotification"]
+           "TrialMatchResult", "TrialMatchState", "TrialNotification"]
 __all__ += ["InsightsConsent", "InsightsPage"]
 __all__ += ["Appeal", "CrisisResource", "MemberAction", "QueueItem", "Report", "WatchedWord"]
 __all__ += ["Conversation", "ConversationMember", "MemberBlock", "Message", "MessagePreference"]

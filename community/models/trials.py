@@ -197,11 +197,26 @@ class TrialMatch(Base):
     # An order-preserving number for the outcome's place in the member's list (matching.rank_key), not a
     # position: one study's re-match never moves the others' rows. (SQLite's INTEGER is 64-bit already.)
     rank: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), default=0)
-    results: Mapped[list] = mapped_column(JSON, default=list)
+    # Each criterion's result as [key, bullet]: the key names the member's TrialMatchResult holding its
+    # words (a member's thousands of matches share a few hundred distinct results, so each is stored
+    # once), the bullet is the position of the eligibility bullet it was read from (or null). Pages read
+    # ``results``, the words themselves, which trials.matching_runs.with_results attaches.
+    result_keys: Mapped[list] = mapped_column(JSON, default=list)
     proximity: Mapped[str] = mapped_column(String(200), default="")
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     trial: Mapped[Trial] = relationship(lazy="raise")
+
+
+class TrialMatchResult(Base):
+    """Derived: one distinct criterion result among a member's matches (its label, outcome, evidence…),
+    named by a digest of its content (matching.CriterionResult.key)."""
+
+    __tablename__ = "trial_match_results"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(16), primary_key=True)
+    result: Mapped[dict] = mapped_column(JSON)
 
 
 class TrialMatchState(Base):
@@ -272,5 +287,6 @@ from community import userdata  # noqa: E402 - registration follows the models i
 userdata.register(TrialConsent, owner_column="user_id", section="trial_consent")
 userdata.register(TrialMatchState, owner_column="user_id", section="trial_match_state")
 userdata.register(TrialMatch, owner_column="user_id", section="trial_matches")
+userdata.register(TrialMatchResult, owner_column="user_id", section="trial_match_results")
 userdata.register(TrialInterest, owner_column="user_id", section="trial_interests")
 userdata.register(TrialNotification, owner_column="user_id", section="trial_notifications")

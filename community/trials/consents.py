@@ -18,6 +18,7 @@ from community.models.trials import (
     TrialConsent,
     TrialInterest,
     TrialMatch,
+    TrialMatchResult,
     TrialMatchState,
     TrialNotification,
 )
@@ -105,6 +106,7 @@ def disclose_consent_record(viewer: Any, member: Any, reason: str) -> list[Trial
 def delete_derived(user_id: int, *, keep_interests: bool = False) -> None:
     """Delete what matching derived for a member (and their interest marks unless ``keep_interests``)."""
     db.session.execute(delete(TrialMatch).where(TrialMatch.user_id == user_id))
+    db.session.execute(delete(TrialMatchResult).where(TrialMatchResult.user_id == user_id))
     db.session.execute(delete(TrialMatchState).where(TrialMatchState.user_id == user_id))
     db.session.execute(delete(TrialNotification).where(TrialNotification.user_id == user_id))
     if not keep_interests:

@@ -24,6 +24,7 @@ depend only on the member's facts and the criterion's kind and values).
 from __future__ import annotations
 
 import calendar
+import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -235,6 +236,11 @@ class CriterionResult:
     def as_json(self) -> str:
         """``as_dict()`` in JSON, written once: a member's result is shared by every trial with the criterion."""
         return json.dumps(self.as_dict())
+
+    @cached_property
+    def key(self) -> str:
+        """A short name for exactly this content: a member's matches store each distinct result once, by it."""
+        return hashlib.blake2b(self.as_json.encode(), digest_size=8).hexdigest()
 
 
 @dataclass(frozen=True)

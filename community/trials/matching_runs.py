@@ -6,7 +6,8 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Text, bindparam, cast, delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
 from community import mail
@@ -15,6 +16,7 @@ from community.models import User
 from community.models.trials import (
     TrialConsent,
     TrialMatch,
+    TrialMatchResult,
     TrialMatchState,
     TrialNotification,
 )
@@ -22,6 +24,7 @@ from community.tracking.common import local_today
 from community.trials import catalogue, consents, evidence, matching
 
 _MATCHES = TrialMatch.__table__
+_RESULTS = TrialMatchResult.__table__
 
 
 def refresh(user: Any, consent: TrialConsent, *, notify: bool = True, keep_day: bool = False,
@@ -121,27 +124,29 @@ def _store_matches(user_id: int, outcomes: list[matching.MatchOutcome], ids: dic
     """Write only what changed since the member's last matching; returns the trials that newly may fit.
 
     A recompute usually follows a new day, a new record or an import, which leave most of
-    thousands of explanations as they were: comparing their stored text is far cheaper than
-    writing them all again. Every row then holds exactly what this matching produced; its
+    thousands of explanations as they were: comparing their stored result keys is far cheaper
+    than writing them all again. Every row then holds exactly what this matching produced; its
     computed_at says when its explanation last changed. ``among``: the outcomes are those of
     these studies only (the ones that changed), and the member's other rows stay as they are.
     """
     query = select(TrialMatch.id, TrialMatch.trial_id, TrialMatch.grouping, TrialMatch.rank, TrialMatch.proximity,
-                   cast(TrialMatch.results, Text).label("results")).where(TrialMatch.user_id == user_id)
+                   TrialMatch.result_keys).where(TrialMatch.user_id == user_id)
     if among is not None:
         if not among:
             return []
         query = query.where(TrialMatch.trial_id.in_(among))
     previous = {row.trial_id: row for row in db.session.execute(query)}
     added, changed, moved, newly_fitting = [], [], [], []
+    written: dict[str, matching.CriterionResult] = {}
     for outcome in outcomes:
         trial_id, rank = ids[outcome.nct_id], outcome.rank
         proximity = outcome.proximity[:200]
+        keys = [[r.key, b] for r, b in zip(outcome.results, outcome.bullets, strict=True)]
         old = previous.pop(trial_id, None)
-        if old is None or old.grouping != outcome.grouping or old.proximity != proximity or \
-                old.results != _stored_text(outcome):
+        if old is None or old.grouping != outcome.grouping or old.proximity != proximity or old.result_keys != keys:
+            written.update((r.key, r) for r in outcome.results)
             row = {"trial_id": trial_id, "grouping": outcome.grouping, "rank": rank, "proximity": proximity,
-                   "results": result_rows(outcome), "computed_at": now}
+                   "result_keys": keys, "computed_at": now}
             if old is None:
                 added.append({"user_id": user_id, **row})
             else:
@@ -150,6 +155,11 @@ def _store_matches(user_id: int, outcomes: list[matching.MatchOutcome], ids: dic
             moved.append({"match_id": old.id, "rank": rank})
         if outcome.grouping == matching.MAY_FIT and (old is None or old.grouping != matching.MAY_FIT):
             newly_fitting.append(trial_id)
+    _store_results(user_id, written)
+    if among is None:  # every result still used is among these outcomes: forget the others
+        db.session.execute(delete(TrialMatchResult).where(
+            TrialMatchResult.user_id == user_id,
+            TrialMatchResult.key.not_in(list({r.key for outcome in outcomes for r in outcome.results}))))
     if previous:  # studies that stopped recruiting
         db.session.execute(delete(TrialMatch).where(TrialMatch.id.in_([row.id for row in previous.values()])))
     # One executemany each, not an ORM object per trial: Core statements skip the ORM's per-row
@@ -161,15 +171,33 @@ def _store_matches(user_id: int, outcomes: list[matching.MatchOutcome], ids: dic
     return newly_fitting
 
 
+def _store_results(user_id: int, written: dict[str, matching.CriterionResult]) -> None:
+    """Keep the words of results the member's matches did not use before (most are shared by many studies
+    and were stored with the first). Another match of the same member may store the same at once: the
+    insert skips a key that is already there."""
+    if not written:
+        return
+    known = set(db.session.scalars(select(TrialMatchResult.key).where(
+        TrialMatchResult.user_id == user_id, TrialMatchResult.key.in_(list(written)))))
+    new = [{"user_id": user_id, "key": key, "result": r.as_dict()} for key, r in written.items() if key not in known]
+    if new:
+        dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+        db.session.execute(dialect.insert(_RESULTS).on_conflict_do_nothing(), new)
+
+
+def with_results(user_id: int, matches: list[TrialMatch]) -> list[TrialMatch]:
+    """The member's matches with ``results``: each criterion's words beside its bullet, read in one statement."""
+    keys = {key for m in matches for key, _bullet in m.result_keys}
+    words = dict(db.session.execute(select(TrialMatchResult.key, TrialMatchResult.result).where(
+        TrialMatchResult.user_id == user_id, TrialMatchResult.key.in_(list(keys)))).all()) if keys else {}
+    for m in matches:
+        m.results = [{**words[key], "bullet": bullet} for key, bullet in m.result_keys]
+    return matches
+
+
 def result_rows(outcome: matching.MatchOutcome) -> list[dict]:
-    """Each result beside the bullet it was read from, as pages and the results column hold them."""
+    """Each result beside the bullet it was read from, as pages hold them (``with_results``)."""
     return [{**r.as_dict(), "bullet": b} for r, b in zip(outcome.results, outcome.bullets, strict=True)]
-
-
-def _stored_text(outcome: matching.MatchOutcome) -> str:
-    """The results column's text as the JSON type writes it (json.dumps), from each result's own JSON."""
-    return "[" + ", ".join(r.as_json[:-1] + f', "bullet": {"null" if b is None else b}}}'
-                           for r, b in zip(outcome.results, outcome.bullets, strict=True)) + "]"
 
 
 def _consenting(*where) -> list[tuple[User, TrialConsent]]:

@@ -23,7 +23,7 @@ from community.trials.consents import (
     guard,
     latest_consent,
 )
-from community.trials.matching_runs import refresh
+from community.trials.matching_runs import refresh, with_results
 
 
 def give_consent(user: Any, *, categories: list[str], email_updates: bool) -> TrialConsent:
@@ -75,8 +75,9 @@ def suggestions(user: Any) -> Suggestions:
         return Suggestions(None, latest, {}, [])
     if refresh(user, consent):
         db.session.commit()
-    matches = db.session.scalars(select(TrialMatch).where(TrialMatch.user_id == user.id)
-                                 .options(joinedload(TrialMatch.trial, innerjoin=True)).order_by(TrialMatch.rank)).all()
+    matches = with_results(user.id, db.session.scalars(
+        select(TrialMatch).where(TrialMatch.user_id == user.id)
+        .options(joinedload(TrialMatch.trial, innerjoin=True)).order_by(TrialMatch.rank)).all())
     groups: dict[str, list[TrialMatch]] = {g: [] for g in matching.GROUP_ORDER}
     for m in matches:
         groups[m.grouping].append(m)

@@ -24,7 +24,7 @@ from community.trials.catalogue import trial_spec
 from community.trials.consents import (
     current_consent,
 )
-from community.trials.matching_runs import refresh, result_rows
+from community.trials.matching_runs import refresh, result_rows, with_results
 
 
 def get_trial(nct_id: str) -> Trial:
@@ -131,7 +131,7 @@ def comparison(user: Any, consent: TrialConsent, trial: Trial) -> TrialMatch | C
     match = db.session.scalar(select(TrialMatch).where(TrialMatch.user_id == user.id,
                                                        TrialMatch.trial_id == trial.id))
     if match is not None:
-        return match
+        return with_results(user.id, [match])[0]
     facts = evidence.load_facts(user.id, consent.categories, local_today(user))
     outcome = matching.evaluate(facts, trial_spec(trial))
     return Comparison(outcome.grouping, result_rows(outcome))

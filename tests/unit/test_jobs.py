@@ -14,7 +14,7 @@ from community.db import db
 from community.jobs import tasks
 from community.jobs.worker import Keeper, alive_key, run_worker
 from community.models import OutboxMessage, TrialMatch, TrialMatchState
-from community.trials import suggestions
+from community.trials import matching_runs, suggestions
 from community.trials.matching_runs import consenting_member_ids
 from tests.support.factories import make_user
 from tests.support.observe import forget_jobs
@@ -38,8 +38,9 @@ def stale(user_id: int) -> None:
 
 
 def stored(user_id: int) -> list[tuple]:
-    return [(m.trial_id, m.grouping, m.rank, m.results) for m in db.session.scalars(
-        select(TrialMatch).where(TrialMatch.user_id == user_id).order_by(TrialMatch.rank))]
+    return [(m.trial_id, m.grouping, m.rank, m.results) for m in matching_runs.with_results(
+        user_id, db.session.scalars(select(TrialMatch).where(TrialMatch.user_id == user_id)
+                                    .order_by(TrialMatch.rank)).all())]
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from community.models import (
     TrialCatalogue,
     TrialCriterion,
     TrialMatch,
+    TrialMatchResult,
     TrialMatchState,
     TrialNotification,
     User,
@@ -41,8 +42,8 @@ STUDIES, MEMBERS, SEED = 80, 10, 20261203
 
 def stored(user_id: int) -> dict[int, tuple]:
     """A member's stored matches by study: everything their pages show."""
-    return {m.trial_id: (m.grouping, m.rank, m.results, m.proximity) for m in db.session.scalars(
-        select(TrialMatch).where(TrialMatch.user_id == user_id))}
+    return {m.trial_id: (m.grouping, m.rank, m.results, m.proximity) for m in matching_runs.with_results(
+        user_id, db.session.scalars(select(TrialMatch).where(TrialMatch.user_id == user_id)).all())}
 
 
 def matched_in_full(user_id: int) -> dict[int, tuple]:
@@ -260,3 +261,37 @@ def test_a_state_without_kept_facts_reads_the_records_once_and_keeps_them(commun
     assert evidence.from_snapshot(state.facts) == evidence.load_facts(
         user_id, consents.current_consent(db.session.get(User, user_id)).categories, state.matched_on)
     assert stored(user_id) == matched_in_full(user_id)
+
+
+def _kept_results(user_id: int) -> set[str]:
+    return set(db.session.scalars(select(TrialMatchResult.key).where(TrialMatchResult.user_id == user_id)))
+
+
+def _used_results(user_id: int) -> set[str]:
+    return {key for keys in db.session.scalars(select(TrialMatch.result_keys).where(TrialMatch.user_id == user_id))
+            for key, _bullet in keys}
+
+
+def test_each_distinct_result_is_stored_once_and_a_full_match_forgets_unused_ones(community):
+    rng, trial_ids, member_ids = community
+    user_id = member_ids[4]
+    references = sum(map(len, db.session.scalars(select(TrialMatch.result_keys).where(TrialMatch.user_id == user_id))))
+    kept = _kept_results(user_id)
+    assert kept == _used_results(user_id)
+    assert len(kept) < references  # one copy of what studies share (these generated ones share little)
+    change_some_studies(rng, trial_ids)
+    matching_runs.recompute_members([user_id])  # only the changed studies: words no longer used may stay
+    assert _used_results(user_id) <= _kept_results(user_id)
+    add_lab(user_id, "egfr", 20, "mL/min/1.73m²", date.today())  # a new record: a full match
+    suggestions.suggestions(db.session.get(User, user_id))
+    assert _kept_results(user_id) == _used_results(user_id)
+    assert stored(user_id) == matched_in_full(user_id)
+
+
+def test_withdrawing_consent_deletes_the_stored_results_too(community):
+    _rng, _trial_ids, member_ids = community
+    user_id = member_ids[5]
+    assert _kept_results(user_id)
+    suggestions.withdraw_consent(db.session.get(User, user_id))
+    assert not _kept_results(user_id)
+    assert db.session.get(TrialMatchState, user_id) is None

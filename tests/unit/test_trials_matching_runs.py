@@ -27,8 +27,9 @@ def crafted_member(**history):
 
 def stored(user_id: int) -> list[tuple]:
     """What the member's pages show, in rank order."""
-    return [(m.trial_id, m.grouping, m.rank, m.results, m.proximity) for m in db.session.scalars(
-        select(TrialMatch).where(TrialMatch.user_id == user_id).order_by(TrialMatch.rank))]
+    return [(m.trial_id, m.grouping, m.rank, m.results, m.proximity) for m in matching_runs.with_results(
+        user_id, db.session.scalars(select(TrialMatch).where(TrialMatch.user_id == user_id)
+                                    .order_by(TrialMatch.rank)).all())]
 
 
 def test_matching_one_member_needs_the_same_statements_for_5_or_60_trials(app):
@@ -47,7 +48,9 @@ def test_matching_one_member_needs_the_same_statements_for_5_or_60_trials(app):
                 suggestions.suggestions(user)
             assert len(stored(user.id)) >= total
             counts.append((len(first), len(again)))
-    assert counts[0] == counts[1], counts
+    assert counts[0][0] == counts[1][0], counts
+    # After the change, one insert more or less: whether the changed study's results were new words.
+    assert abs(counts[0][1] - counts[1][1]) <= 1, counts
     assert max(max(pair) for pair in counts) <= 30, counts
 
 
