@@ -136,6 +136,7 @@ def _store_matches(user_id: int, outcomes: list[matching.MatchOutcome], ids: dic
             return []
         query = query.where(TrialMatch.trial_id.in_(among))
     previous = {row.trial_id: row for row in db.session.execute(query)}
+    stored_keys = {key for row in previous.values() for key, _bullet in row.result_keys}
     added, changed, moved, newly_fitting = [], [], [], []
     written: dict[str, matching.CriterionResult] = {}
     for outcome in outcomes:
@@ -155,7 +156,7 @@ def _store_matches(user_id: int, outcomes: list[matching.MatchOutcome], ids: dic
             moved.append({"match_id": old.id, "rank": rank})
         if outcome.grouping == matching.MAY_FIT and (old is None or old.grouping != matching.MAY_FIT):
             newly_fitting.append(trial_id)
-    _store_results(user_id, written)
+    _store_results(user_id, {key: r for key, r in written.items() if key not in stored_keys})
     if among is None:  # every result still used is among these outcomes: forget the others
         db.session.execute(delete(TrialMatchResult).where(
             TrialMatchResult.user_id == user_id,
@@ -171,18 +172,17 @@ def _store_matches(user_id: int, outcomes: list[matching.MatchOutcome], ids: dic
     return newly_fitting
 
 
-def _store_results(user_id: int, written: dict[str, matching.CriterionResult]) -> None:
-    """Keep the words of results the member's matches did not use before (most are shared by many studies
-    and were stored with the first). Another match of the same member may store the same at once: the
-    insert skips a key that is already there."""
-    if not written:
-        return
-    known = set(db.session.scalars(select(TrialMatchResult.key).where(
-        TrialMatchResult.user_id == user_id, TrialMatchResult.key.in_(list(written)))))
-    new = [{"user_id": user_id, "key": key, "result": r.as_dict()} for key, r in written.items() if key not in known]
-    if new:
+def _store_results(user_id: int, unseen: dict[str, matching.CriterionResult]) -> None:
+    """Keep the words of results none of the matches just read uses (the rest are stored already).
+
+    Most of these are new; one may be stored already for a study not read this time, or by another
+    match of the same member at the same moment: the insert skips a key that is there, rather than
+    a lookup first (on PostgreSQL that lookup cost as much as the insert).
+    """
+    if unseen:
         dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-        db.session.execute(dialect.insert(_RESULTS).on_conflict_do_nothing(), new)
+        db.session.execute(dialect.insert(_RESULTS).on_conflict_do_nothing(),
+                           [{"user_id": user_id, "key": key, "result": r.as_dict()} for key, r in unseen.items()])
 
 
 def with_results(user_id: int, matches: list[TrialMatch]) -> list[TrialMatch]:
