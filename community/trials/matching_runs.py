@@ -185,11 +185,16 @@ def _store_results(user_id: int, unseen: dict[str, matching.CriterionResult]) ->
                            [{"user_id": user_id, "key": key, "result": r.as_dict()} for key, r in unseen.items()])
 
 
-def with_results(user_id: int, matches: list[TrialMatch]) -> list[TrialMatch]:
-    """The member's matches with ``results``: each criterion's words beside its bullet, read in one statement."""
-    keys = {key for m in matches for key, _bullet in m.result_keys}
-    words = dict(db.session.execute(select(TrialMatchResult.key, TrialMatchResult.result).where(
-        TrialMatchResult.user_id == user_id, TrialMatchResult.key.in_(list(keys)))).all()) if keys else {}
+def with_results(user_id: int, matches: list[TrialMatch], *, every_match: bool = False) -> list[TrialMatch]:
+    """The member's matches with ``results``: each criterion's words beside its bullet, read in one statement.
+
+    ``every_match``: these are all the member's matches (the suggestions page), so all their stored
+    results are read, not thousands of keys sent back in an IN list.
+    """
+    query = select(TrialMatchResult.key, TrialMatchResult.result).where(TrialMatchResult.user_id == user_id)
+    if not every_match:
+        query = query.where(TrialMatchResult.key.in_(list({key for m in matches for key, _bullet in m.result_keys})))
+    words = dict(db.session.execute(query).all()) if matches else {}
     for m in matches:
         m.results = [{**words[key], "bullet": bullet} for key, bullet in m.result_keys]
     return matches

@@ -77,7 +77,7 @@ def suggestions(user: Any) -> Suggestions:
         db.session.commit()
     matches = with_results(user.id, db.session.scalars(
         select(TrialMatch).where(TrialMatch.user_id == user.id)
-        .options(joinedload(TrialMatch.trial, innerjoin=True)).order_by(TrialMatch.rank)).all())
+        .options(joinedload(TrialMatch.trial, innerjoin=True)).order_by(TrialMatch.rank)).all(), every_match=True)
     groups: dict[str, list[TrialMatch]] = {g: [] for g in matching.GROUP_ORDER}
     for m in matches:
         groups[m.grouping].append(m)
